@@ -1,0 +1,1 @@
+"""Building blocks shared by every stage: BSN, dates, reference data, parquet output."""

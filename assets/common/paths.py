@@ -1,0 +1,26 @@
+"""Every path under the output folder, in one place (contract: spec/README.md)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+# Contract outputs
+INDICATOREN = "indicatoren/indicatoren.parquet"
+TRAJECTEN = "model/trajecten.parquet"
+TRAJECTCLIENTEN = "model/trajectclienten.parquet"
+NAZORG_GEBEURTENISSEN = "model/nazorg_gebeurtenissen.parquet"
+LEVERINGEN = "kwaliteit/leveringen.parquet"
+QUARANTAINE = "kwaliteit/quarantaine.parquet"
+SCHEMA_AFWIJKINGEN = "kwaliteit/schema_afwijkingen.parquet"
+
+# Our own additions
+HERKOMST = "model/traject_herkomst.parquet"  # record-level provenance
+INVENTARIS = "staging/inventaris.parquet"
+
+
+def staging(bron: str, table: str) -> str:
+    """Per-kind staging tables: records, quarantaine, leveringen, schema_afwijkingen."""
+    return f"staging/{bron}/{table}.parquet"
+
+
+def out(output_dir: str | Path, rel: str) -> Path:
+    return Path(output_dir) / rel

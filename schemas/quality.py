@@ -1,0 +1,86 @@
+"""The quality tables under `kwaliteit/` (contract: spec/README.md)."""
+from __future__ import annotations
+
+from typing import Optional
+
+import pandera.polars as pa
+import polars as pl
+
+BRONNEN = ["ddas", "shv_csv", "nazorg"]
+STATUSSEN = ["geladen", "geweigerd", "duplicaat", "toekomstig"]
+
+# model.md §2, in the order in which they are tried: the first that applies wins.
+REDEN_CODES = [
+    "rij_onleesbaar",
+    "verplicht_veld_ontbreekt",
+    "bsn_ontbreekt",
+    "clienten_ongeldig",
+    "bsn_ongeldig",
+    "gemeente_onbekend",
+    "datum_ongeldig",
+    "geen_startdatum",
+    "product_onbekend",
+    "soort_onbekend",
+    "uitkomst_onbekend",
+    "contactvorm_onbekend",
+    "reden_onbekend",
+    "reden_zonder_einde",
+    "bedrag_ongeldig",
+    "einde_voor_start",
+    "datum_in_toekomst",
+    "dubbel_dossier",
+]
+
+
+class Leveringen(pa.DataFrameModel):
+    """`kwaliteit/leveringen.parquet`: one row per delivered file (the ledger)."""
+
+    bron: str = pa.Field(isin=BRONNEN, description="ddas, shv_csv or nazorg")
+    bestand: str = pa.Field(description="path relative to the landing folder, '/' separators")
+    sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="hash of the file's bytes")
+    status: str = pa.Field(isin=STATUSSEN, description="geladen, geweigerd, duplicaat or toekomstig")
+    reden: Optional[str] = pa.Field(nullable=True, description="why the file was not loaded; empty when geladen")
+    records_gelezen: int = pa.Field(ge=0, description="records read (0 unless geladen)")
+    records_geaccepteerd: int = pa.Field(ge=0, description="records accepted")
+    records_gequarantaineerd: int = pa.Field(ge=0, description="records quarantined")
+    leverdatum: Optional[pl.Date] = pa.Field(nullable=True, description="delivery date (DDAS: date of aanleverdatumEnTijd as written; CSV/XLSX: date in the name)")
+    bytes: int = pa.Field(ge=0, description="file size")
+
+    class Config:
+        strict = False
+
+    @pa.dataframe_check
+    def counts_reconcile(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("records_gelezen") == pl.col("records_geaccepteerd") + pl.col("records_gequarantaineerd")
+        )
+
+
+class Quarantaine(pa.DataFrameModel):
+    """`kwaliteit/quarantaine.parquet`: one row per quarantined record; no record contents."""
+
+    bron: str = pa.Field(isin=BRONNEN)
+    bestand: str = pa.Field(description="path relative to the landing folder")
+    locatie: str = pa.Field(description="DDAS: leveringen[i].schuldhulptrajecten[j]; CSV/XLSX: 1-based line or row")
+    reden_code: str = pa.Field(isin=REDEN_CODES, description="first rule of model.md §2 that applies")
+    reden_tekst: str = pa.Field(description="readable reason; names fields, never quotes values")
+
+    class Config:
+        strict = False
+
+
+class SchemaAfwijkingen(pa.DataFrameModel):
+    """`kwaliteit/schema_afwijkingen.parquet`: one row per JSON Schema error of a loaded DDAS file."""
+
+    bestand: str = pa.Field(description="path relative to the landing folder")
+    json_pad: str = pa.Field(description="JSON path of the offending instance, e.g. $.leveringen[0].teller")
+    melding: str = pa.Field(description="keyword and the schema's constraint; never the delivered value")
+
+    class Config:
+        strict = False
+
+
+def empty(model: type[pa.DataFrameModel]) -> pl.DataFrame:
+    """An empty frame with exactly the model's columns and types."""
+    schema = model.to_schema()
+    return pl.DataFrame(schema={name: col.dtype.type for name, col in schema.columns.items()})

@@ -1,0 +1,62 @@
+"""Accepted records: what ingest hands to harmonisation (staging parquet, read lazily).
+
+No BSN column exists here: ingest pseudonymises before a record is written.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import pandera.polars as pa
+import polars as pl
+
+HEX64 = r"^[0-9a-f]{64}$"
+
+
+class TrajectRecord(pa.DataFrameModel):
+    """One accepted trajectory record (a DDAS `schuldhulptraject` or a legacy CSV row).
+
+    File: `<output>/staging/<bron>/records.parquet` for bron in (ddas, shv_csv).
+    """
+
+    bron: str = pa.Field(isin=["ddas", "shv_csv"])
+    bestand: str = pa.Field(description="path relative to the landing folder")
+    locatie: str = pa.Field(description="leveringen[i].schuldhulptrajecten[j] or the 1-based line")
+    levering_index: int = pa.Field(ge=0, description="DDAS: i of leveringen[i]; CSV: 0")
+    record_index: int = pa.Field(ge=0, description="DDAS: j of schuldhulptrajecten[j]; CSV: line number")
+    aanlevertijdstip: pl.Datetime(time_unit="us", time_zone="UTC") = pa.Field(
+        description="delivery timestamp as an instant (DDAS aanleverdatumEnTijd; CSV export date 00:00 UTC)"
+    )
+    horizon: pl.Date = pa.Field(description="until when an open record is known to run (model.md §4.1)")
+    dossiernr: Optional[str] = pa.Field(nullable=True, description="CSV Dossiernr (trimmed); null for DDAS")
+    gemeentecode: Optional[str] = pa.Field(nullable=True, str_matches=r"^GM[0-9]{4}$", description="GMxxxx, null = Onbekend")
+    aanmelddatum: pl.Date
+    startdatum: pl.Date
+    einddatum: Optional[pl.Date] = pa.Field(nullable=True, description="null = open")
+    uitstroomreden: Optional[str] = pa.Field(nullable=True, description="standard EnumUitstroomreden value")
+    is_informatie_advies: bool = pa.Field(description="the record is I&A only")
+    nazorg_startdatum: Optional[pl.Date] = pa.Field(nullable=True)
+    schuldbedrag_eur: Optional[pl.Int64] = pa.Field(nullable=True, description="whole euros")
+    persoon_ids: pl.List(pl.Utf8) = pa.Field(description="1 or 2 distinct pseudonymised clients")
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class NazorgEvent(pa.DataFrameModel):
+    """One accepted aftercare row. File: `<output>/staging/nazorg/records.parquet`."""
+
+    bestand: str
+    locatie: str = pa.Field(description="1-based row number in sheet Nazorg")
+    leverdatum: pl.Date = pa.Field(description="date in the file name")
+    persoon_id: str = pa.Field(str_matches=HEX64)
+    datum: pl.Date
+    soort: str = pa.Field(isin=["nazorgtoets", "contact"])
+    uitkomst: Optional[str] = pa.Field(nullable=True, isin=["Geen nazorg nodig", "Lichte nazorg", "Intensieve nazorg"])
+    contactvorm: Optional[str] = pa.Field(nullable=True, isin=["Telefonisch", "Huisbezoek", "Kantoor", "Digitaal"])
+    uitgevoerd_door: Optional[str] = pa.Field(nullable=True)
+    gemeentecode: str = pa.Field(str_matches=r"^GM[0-9]{4}$", description="from the file name")
+
+    class Config:
+        strict = True
+        coerce = False

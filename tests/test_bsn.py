@@ -1,0 +1,46 @@
+import polars as pl
+from hypothesis import given, strategies as st
+
+from assets.common.bsn import bsn_is_valid, check_key, is_valid_bsn, normalise_bsn, pseudonym, pseudonymise
+from tests.conftest import TEST_KEY, valid_bsns
+
+
+def _valid(values):
+    df = pl.DataFrame({"b": values}, schema={"b": pl.Utf8})
+    return df.select(bsn_is_valid(normalise_bsn(pl.col("b"))).alias("v"))["v"].to_list()
+
+
+def test_contract_examples():
+    assert _valid(["111222333", "123456782", "123456789", "000000000", None, "12345678X"]) == [
+        True, True, False, False, False, False,
+    ]
+
+
+def test_normalisation_spaces_dots_dashes_and_lost_zero():
+    bsn = next(b for b in valid_bsns(200, seed=3) if b.startswith("0"))
+    spaced = f"{bsn[:3]} {bsn[3:5]}.{bsn[5:7]}-{bsn[7:]}"
+    assert _valid([spaced, bsn[1:]]) == [True, True]
+
+
+@given(st.text(alphabet="0123456789", min_size=0, max_size=11))
+def test_vectorised_matches_scalar_reference(s):
+    norm = "0" + s if len(s) == 8 else s
+    assert _valid([s]) == [is_valid_bsn(norm)]
+
+
+def test_pseudonym_is_hmac_sha256_once_per_distinct():
+    import hashlib, hmac
+
+    b = valid_bsns(2)
+    ids = pseudonymise(pl.Series([b[0], b[1], b[0], None]), TEST_KEY.encode()).to_list()
+    assert ids[0] == ids[2] == hmac.new(TEST_KEY.encode(), b[0].encode(), hashlib.sha256).hexdigest()
+    assert ids[1] == pseudonym(b[1], TEST_KEY.encode()) and ids[3] is None
+
+
+def test_key_refusals_never_echo_the_key():
+    import pytest
+
+    for bad in (None, "", "short-key"):
+        with pytest.raises(ValueError) as e:
+            check_key(bad)
+        assert "32" in str(e.value) and (not bad or bad not in str(e.value))
