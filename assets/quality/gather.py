@@ -1,0 +1,34 @@
+"""Pure functions that gather the per-kind staging tables into the contract's quality tables."""
+from __future__ import annotations
+
+import polars as pl
+
+from assets.ingest.inventory import refused_ledger
+from assets.ingest.result import LEDGER_SCHEMA
+from schemas.quality import Quarantaine, SchemaAfwijkingen, empty
+
+
+def gather_ledger(inv: pl.DataFrame, per_kind: list[pl.DataFrame]) -> pl.DataFrame:
+    """Files refused in steps 1-2 plus each reader's rows, one per file, in landing order."""
+    frames = [refused_ledger(inv).cast(LEDGER_SCHEMA)] + [f.cast(LEDGER_SCHEMA) for f in per_kind]
+    ledger = pl.concat(frames, how="vertical").sort("bestand")
+    missing = set(inv["bestand"]) - set(ledger["bestand"])
+    if missing or ledger.height != inv.height:
+        raise ValueError(f"ledger does not cover every landing file ({len(missing)} missing, {ledger.height} rows for {inv.height} files)")
+    return ledger
+
+
+def _stack(model, per_kind: list[pl.DataFrame]) -> pl.DataFrame:
+    """Contract columns first, any extra columns after; stable sort on bestand keeps file order."""
+    base = empty(model)
+    df = pl.concat([base, *per_kind], how="diagonal_relaxed")
+    extra = [c for c in df.columns if c not in base.columns]
+    return df.select(*base.columns, *extra).sort("bestand", maintain_order=True)
+
+
+def gather_quarantine(per_kind: list[pl.DataFrame]) -> pl.DataFrame:
+    return _stack(Quarantaine, per_kind)
+
+
+def gather_findings(per_kind: list[pl.DataFrame]) -> pl.DataFrame:
+    return _stack(SchemaAfwijkingen, per_kind)

@@ -1,0 +1,1 @@
+"""Orchestration: the Definitions, jobs, schedules, sensors and the `ddas` command."""
