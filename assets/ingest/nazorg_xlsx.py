@@ -1,0 +1,286 @@
+"""Aftercare workbooks `nazorg/GMxxxx_YYYYMMDD.xlsx`: steps 3-5 of sources.md and §3.
+
+Each workbook's sheet `Nazorg` is read with python-calamine, whose cells are typed:
+empty cells come back as '', number cells as float, date-formatted cells as
+date/datetime (time/duration formats as time/timedelta). `skip_empty_area=False` makes
+row 0 of the result the sheet's row 1 even when the data starts lower or further
+right, so the row number in the quarantine is the physical 1-based sheet row.
+
+Turning typed cells into columns needs a pass per cell (that is the parsing); all
+rules of model.md §2 then run as one vectorised `pl.when` chain over every file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+from python_calamine import CalamineError, CalamineWorkbook
+
+from assets.common.bsn import bsn_is_valid, normalise_bsn, pseudonymise
+from assets.common.dates import is_present, parse_date
+from assets.common.reference import match_key
+from assets.ingest.reasons import empty_quarantine, quarantine_frame
+from assets.ingest.result import IngestResult, ledger_frame, ledger_row
+from schemas.nazorg_xlsx import CONTACTVORMEN, KOLOMMEN, SHEET, SOORTEN, UITKOMSTEN, VERPLICHT, NazorgRij
+from schemas.quality import empty
+from schemas.records import NazorgEvent
+
+BRON = "nazorg"
+
+# Refusal texts name the rule, never a cell's contents.
+LEEG_BESTAND = "leeg bestand (0 bytes): geen XLSX-werkmap"
+GEEN_WERKMAP = "geen leesbare XLSX-werkmap"
+GEEN_BLAD = f"werkmap heeft geen blad '{SHEET}'"
+MEER_BLADEN = f"werkmap heeft meer dan een blad dat, ontdaan van spaties, '{SHEET}' heet"
+TOEKOMSTIG = "leverdatum in de bestandsnaam ligt na de peildatum"
+GEEN_KOPREGEL = f"blad '{SHEET}' is leeg of heeft geen kopregel in rij 1"
+
+RAW_SCHEMA = {
+    "bestand": pl.Utf8,
+    "rij": pl.Int64,
+    "gemeentecode": pl.Utf8,
+    "leverdatum": pl.Date,
+    "bsn": pl.Utf8,
+    "bsn_cel_ongeldig": pl.Boolean,
+    "datum_cel": pl.Date,
+    "datum_tekst": pl.Utf8,
+    "datum_anders": pl.Boolean,
+    "soort": pl.Utf8,
+    "uitkomst": pl.Utf8,
+    "contactvorm": pl.Utf8,
+    "uitgevoerd_door": pl.Utf8,
+}
+
+
+def _find_sheet(names: list[str]) -> tuple[str | None, str | None]:
+    """(refusal reason, sheet): the exact name `Nazorg`, else the one sheet whose trimmed
+    name matches in any case (Excel keeps names unique only case-insensitively, untrimmed)."""
+    if SHEET in names:
+        return None, SHEET
+    matches = [n for n in names if n.strip().lower() == SHEET.lower()]
+    if len(matches) > 1:
+        return MEER_BLADEN, None
+    return (None, matches[0]) if matches else (GEEN_BLAD, None)
+
+
+def read_sheet(path: Path) -> tuple[str | None, list[list] | None]:
+    """(refusal reason, None) or (None, rows of sheet Nazorg from cell A1 on)."""
+    if path.stat().st_size == 0:
+        return LEEG_BESTAND, None
+    try:
+        with CalamineWorkbook.from_path(path) as wb:
+            reden, name = _find_sheet(wb.sheet_names)
+            if reden is not None:
+                return reden, None
+            return None, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except CalamineError:
+        # The library's message may quote workbook XML; the ledger gets a fixed text.
+        return GEEN_WERKMAP, None
+
+
+def header_positions(header: list) -> tuple[str | None, dict[str, int]]:
+    """(refusal reason, {contract column: 0-based index}) from row 1."""
+    found: dict[str, list[int]] = {}
+    for idx, cell in enumerate(header):
+        if isinstance(cell, str) and cell.strip().lower() in KOLOMMEN:
+            found.setdefault(KOLOMMEN[cell.strip().lower()], []).append(idx)
+    if not found and all(_is_empty(c) for c in header):
+        return GEEN_KOPREGEL, {}
+    missing = [c for c in VERPLICHT if c not in found]
+    if missing:
+        return f"verplichte kolom ontbreekt in rij 1: {', '.join(missing)}", {}
+    twice = [c for c in KOLOMMEN.values() if len(found.get(c, [])) > 1]
+    if twice:
+        return f"kolom staat meer dan eens in de kopregel: {', '.join(twice)}", {}
+    return None, {c: idxs[0] for c, idxs in found.items()}
+
+
+def _is_empty(cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _bsn_cell(cell) -> tuple[str | None, bool]:
+    """(text or integer digits, cell is of a kind that cannot hold a BSN)."""
+    if _is_empty(cell):
+        return None, False
+    if isinstance(cell, str):
+        return cell, False
+    if isinstance(cell, bool):
+        return None, True
+    if isinstance(cell, int) and cell >= 0:
+        return str(cell), False
+    if isinstance(cell, float) and cell >= 0 and cell.is_integer():
+        return str(int(cell)), False  # a number cell lost its leading zeros
+    return None, True  # fraction, negative number, date, time
+
+
+def _datum_cell(cell) -> tuple[dt.date | None, str | None, bool]:
+    """(date of a date cell, text of a text cell, some other non-empty cell)."""
+    if _is_empty(cell):
+        return None, None, False
+    if isinstance(cell, dt.datetime):
+        return cell.date(), None, False
+    if isinstance(cell, dt.date):
+        return cell, None, False
+    if isinstance(cell, str):
+        return None, cell, False
+    return None, None, True  # number without date format, time, duration, boolean
+
+
+def _text_cell(cell) -> str | None:
+    if _is_empty(cell):
+        return None
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, (dt.date, dt.time)):
+        return cell.isoformat()
+    return str(cell)
+
+
+def decode_rows(rows: list[list], positions: dict[str, int], file: dict) -> pl.DataFrame:
+    """NazorgRij rows for the data rows whose listed cells are not all empty."""
+    body = rows[1:]
+    picked = {c: [r[i] if i < len(r) else None for r in body] for c, i in positions.items()}
+    keep = [n for n in range(len(body)) if not all(_is_empty(picked[c][n]) for c in picked)]
+
+    def column(name: str) -> list:
+        cells = picked.get(name)
+        return [cells[n] for n in keep] if cells is not None else [None] * len(keep)
+
+    bsn = [_bsn_cell(c) for c in column("BSN")]
+    datum = [_datum_cell(c) for c in column("Datum")]
+    data = {
+        "bestand": [file["bestand"]] * len(keep),
+        "rij": [n + 2 for n in keep],  # body[0] is sheet row 2
+        "gemeentecode": [file["gemeentecode_naam"]] * len(keep),
+        "leverdatum": [file["leverdatum_naam"]] * len(keep),
+        "bsn": [b[0] for b in bsn],
+        "bsn_cel_ongeldig": [b[1] for b in bsn],
+        "datum_cel": [d[0] for d in datum],
+        "datum_tekst": [d[1] for d in datum],
+        "datum_anders": [d[2] for d in datum],
+        "soort": [_text_cell(c) for c in column("Soort")],
+        "uitkomst": [_text_cell(c) for c in column("Uitkomst")],
+        "contactvorm": [_text_cell(c) for c in column("Contactvorm")],
+        "uitgevoerd_door": [_text_cell(c) for c in column("Uitgevoerd door")],
+    }
+    return pl.DataFrame(data, schema=RAW_SCHEMA)
+
+
+def _checked(raw: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
+    """Add the first applying reason code (null = accepted) and the canonical values."""
+    datum_given = pl.col("datum_cel").is_not_null() | is_present(pl.col("datum_tekst")) | pl.col("datum_anders")
+    soort_given = is_present(pl.col("soort"))
+    bsn_given = is_present(pl.col("bsn")) | pl.col("bsn_cel_ongeldig")
+    soort = pl.col("soort_std")
+    code = (
+        pl.when(~datum_given | ~soort_given).then(pl.lit("verplicht_veld_ontbreekt"))
+        .when(~bsn_given).then(pl.lit("bsn_ontbreekt"))
+        .when(pl.col("bsn_cel_ongeldig") | ~bsn_is_valid(pl.col("bsn_norm"))).then(pl.lit("bsn_ongeldig"))
+        .when(pl.col("datum_std").is_null()).then(pl.lit("datum_ongeldig"))
+        .when(soort.is_null()).then(pl.lit("soort_onbekend"))
+        .when((soort == "nazorgtoets") & pl.col("uitkomst_std").is_null()).then(pl.lit("uitkomst_onbekend"))
+        .when((soort == "contact") & is_present(pl.col("contactvorm")) & pl.col("contactvorm_std").is_null())
+        .then(pl.lit("contactvorm_onbekend"))
+        .when(pl.col("datum_std") > pl.lit(peildatum)).then(pl.lit("datum_in_toekomst"))
+        .otherwise(pl.lit(None, pl.Utf8))
+    )
+    # Which field, for reasons whose text does not name it; never the value.
+    detail = (
+        pl.when(pl.col("reden_code") == "verplicht_veld_ontbreekt")
+        .then(pl.concat_str(pl.when(~datum_given).then(pl.lit("Datum")), pl.when(~soort_given).then(pl.lit("Soort")),
+                            separator=", ", ignore_nulls=True))
+        .when(pl.col("reden_code").is_in(["datum_ongeldig", "datum_in_toekomst"])).then(pl.lit("Datum"))
+        .otherwise(pl.lit(None, pl.Utf8))
+    )
+    return (
+        raw.with_columns(
+            bsn_norm=normalise_bsn(pl.col("bsn").str.strip_chars()),
+            datum_std=pl.coalesce(pl.col("datum_cel"), parse_date(pl.col("datum_tekst"))),
+            soort_std=match_key(pl.col("soort")).replace_strict(SOORTEN, default=None, return_dtype=pl.Utf8),
+            uitkomst_std=match_key(pl.col("uitkomst")).replace_strict(UITKOMSTEN, default=None, return_dtype=pl.Utf8),
+            contactvorm_std=match_key(pl.col("contactvorm")).replace_strict(
+                CONTACTVORMEN, default=None, return_dtype=pl.Utf8
+            ),
+        )
+        .with_columns(reden_code=code)
+        .with_columns(detail=detail)
+    )
+
+
+def _events(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
+    """NazorgEvent rows; the BSN is replaced by its pseudonym here and dropped."""
+    soort = pl.col("soort_std")
+    ids = pseudonymise(accepted["bsn_norm"], key)
+    return (
+        accepted.with_columns(persoon_id=ids)
+        .select(
+            "bestand",
+            pl.col("rij").cast(pl.Utf8).alias("locatie"),
+            "leverdatum",
+            "persoon_id",
+            pl.col("datum_std").alias("datum"),
+            soort.alias("soort"),
+            # Uitkomst belongs to a test, Contactvorm to a contact; the other is ignored.
+            pl.when(soort == "nazorgtoets").then(pl.col("uitkomst_std")).alias("uitkomst"),
+            pl.when(soort == "contact").then(pl.col("contactvorm_std")).alias("contactvorm"),
+            pl.when(is_present(pl.col("uitgevoerd_door")))
+            .then(pl.col("uitgevoerd_door").str.strip_chars())
+            .alias("uitgevoerd_door"),
+            "gemeentecode",
+        )
+    )
+
+
+def read_nazorg(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestResult:
+    """Ledger rows, accepted NazorgEvent rows and quarantine rows for `to_read(inv, "nazorg")`.
+
+    Every accepted row counts, also when the same event came earlier: harmonisation
+    builds the deduplicated model table.
+    """
+    ledger: list[dict] = []
+    frames: list[pl.DataFrame] = []
+    for file in files.iter_rows(named=True):
+        leverdatum = file["leverdatum_naam"]
+        if leverdatum > peildatum:
+            ledger.append(ledger_row(file, "toekomstig", TOEKOMSTIG, leverdatum))
+            continue
+        reden, rows = read_sheet(Path(file["pad"]))
+        if reden is None:
+            reden, positions = header_positions(rows[0] if rows else [])
+        if reden is not None:
+            ledger.append(ledger_row(file, "geweigerd", reden, leverdatum))
+            continue
+        frames.append(decode_rows(rows, positions, file))
+        ledger.append(ledger_row(file, "geladen", None, leverdatum))
+
+    raw = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=RAW_SCHEMA)
+    NazorgRij.validate(raw.lazy())  # names and types only: a value check could quote a BSN
+    checked = _checked(raw, peildatum).sort("bestand", "rij")
+
+    counts = checked.group_by("bestand").agg(
+        gelezen=pl.len(), geaccepteerd=pl.col("reden_code").is_null().sum()
+    )
+    per_file = {r["bestand"]: r for r in counts.iter_rows(named=True)}
+    for row in ledger:
+        if row["status"] == "geladen" and row["bestand"] in per_file:
+            c = per_file[row["bestand"]]
+            row.update(
+                records_gelezen=c["gelezen"],
+                records_geaccepteerd=c["geaccepteerd"],
+                records_gequarantaineerd=c["gelezen"] - c["geaccepteerd"],
+            )
+
+    records = _events(checked.filter(pl.col("reden_code").is_null()), key)
+    quarantined = checked.filter(pl.col("reden_code").is_not_null())
+    quarantine = quarantined.select(
+        quarantine_frame(BRON, pl.col("bestand"), pl.col("rij"), pl.col("reden_code"), pl.col("detail"))
+    )
+    return IngestResult(
+        ledger=ledger_frame(ledger),
+        records=records if records.height else empty(NazorgEvent),
+        quarantine=quarantine if quarantine.height else empty_quarantine(),
+    )
