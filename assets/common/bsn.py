@@ -27,14 +27,12 @@ def normalise_bsn(expr: pl.Expr) -> pl.Expr:
 
 def bsn_is_valid(normalised: pl.Expr) -> pl.Expr:
     """Exactly 9 digits, not 000000000, and the elfproef holds. Null -> False."""
+    # Integer arithmetic on the parsed number: far cheaper than nine string slices.
+    number = normalised.str.to_integer(strict=False)
     total = pl.lit(0, dtype=pl.Int64)
     for i, w in enumerate(_WEIGHTS):
-        total = total + normalised.str.slice(i, 1).cast(pl.Int64, strict=False) * w
-    ok = (
-        normalised.str.contains(r"^[0-9]{9}$")
-        & (normalised != "000000000")
-        & ((total % 11) == 0)
-    )
+        total = total + ((number // 10 ** (8 - i)) % 10) * w
+    ok = normalised.str.contains(r"^[0-9]{9}$") & (number != 0) & ((total % 11) == 0)
     return ok.fill_null(False)
 
 
