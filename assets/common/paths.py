@@ -15,6 +15,8 @@ SCHEMA_AFWIJKINGEN = "kwaliteit/schema_afwijkingen.parquet"
 # Our own additions
 HERKOMST = "model/traject_herkomst.parquet"  # record-level provenance
 INVENTARIS = "staging/inventaris.parquet"
+INDICATOREN_BREED = "indicatoren/indicatoren_breed.parquet"  # analyst view: wide per region x year
+TERUGVAL_DOEL = "indicatoren/terugval_doel.parquet"  # analyst view: terugval_5j against its target
 
 
 def staging(bron: str, table: str) -> str:

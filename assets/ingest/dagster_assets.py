@@ -3,7 +3,6 @@
 Data passes between assets as parquet files under the output folder (fixed paths,
 assets/common/paths.py), so every stage can be read lazily and inspected by hand.
 """
-from __future__ import annotations
 
 from pathlib import Path
 

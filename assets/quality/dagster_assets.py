@@ -1,5 +1,4 @@
 """Thin Dagster wiring: write the three contract quality tables under kwaliteit/."""
-from __future__ import annotations
 
 import dagster as dg
 import polars as pl

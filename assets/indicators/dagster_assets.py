@@ -1,0 +1,70 @@
+"""Thin Dagster wiring: the contract indicator table and the two analyst views.
+
+Inputs are the model parquet files written by the harmonise assets (fixed paths), read
+lazily; each output is validated against its pandera model before it is written.
+"""
+
+import dagster as dg
+import polars as pl
+
+from assets.common import paths
+from assets.common.metadata import table_metadata
+from assets.common.parquet_io import write_parquet_atomic
+from assets.common.settings import DdasSettings
+from assets.indicators.table import compute_indicators
+from assets.indicators.views import indicatoren_breed as breed_view
+from assets.indicators.views import read_doelen
+from assets.indicators.views import terugval_doel as doel_view
+from schemas.indicators import Indicatoren, IndicatorenBreed, TerugvalDoel
+
+GROUP = "indicators"
+MODEL_DEPS = [dg.AssetKey("trajecten"), dg.AssetKey("trajectclienten"), dg.AssetKey("nazorg_gebeurtenissen")]
+
+
+def _write(df: pl.DataFrame, output: str, rel: str) -> dict:
+    target = paths.out(output, rel)
+    write_parquet_atomic(df, target)
+    return table_metadata(df, target)
+
+
+@dg.asset(group_name=GROUP, code_version="1", deps=MODEL_DEPS,
+          description="The indicator table of spec/indicators.md: indicator x regio x jaar, suppressed below 10.")
+def indicatoren(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
+    out = settings.output
+    df = compute_indicators(
+        pl.scan_parquet(paths.out(out, paths.TRAJECTEN)),
+        pl.scan_parquet(paths.out(out, paths.TRAJECTCLIENTEN)),
+        pl.scan_parquet(paths.out(out, paths.NAZORG_GEBEURTENISSEN)),
+        settings.peil,
+    ).collect()
+    df = Indicatoren.validate(df)
+    meta = _write(df, out, paths.INDICATOREN)
+    meta.update(
+        {
+            "peildatum": settings.peil.isoformat(),
+            "rijen_onderdrukt": int(df["onderdrukt"].sum()),
+            "rijen_voorlopig": int(df["voorlopig"].sum()),
+            "gemeenten": int(df.filter(pl.col("regio_code") != "NL")["regio_code"].n_unique()),
+        }
+    )
+    context.log.info(f"indicatoren: {df.height} rijen, {meta['rijen_onderdrukt']} onderdrukt")
+    return dg.MaterializeResult(metadata=meta)
+
+
+@dg.asset(group_name=GROUP, code_version="1", deps=[indicatoren],
+          description="Analyst view: one row per region x year, a column group per indicator.")
+def indicatoren_breed(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
+    df = breed_view(pl.scan_parquet(paths.out(settings.output, paths.INDICATOREN))).collect()
+    return dg.MaterializeResult(metadata=_write(IndicatorenBreed.validate(df), settings.output, paths.INDICATOREN_BREED))
+
+
+@dg.asset(group_name=GROUP, code_version="1", deps=[indicatoren],
+          description="Analyst view: terugval_5j against its target (assets/reference/doelen.csv, default 7%).")
+def terugval_doel(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
+    df = doel_view(pl.scan_parquet(paths.out(settings.output, paths.INDICATOREN)), read_doelen()).collect()
+    meta = _write(TerugvalDoel.validate(df), settings.output, paths.TERUGVAL_DOEL)
+    meta["boven_doel"] = int((~df["doel_gehaald"]).sum())  # null (suppressed) is not counted
+    return dg.MaterializeResult(metadata=meta)
+
+
+ASSETS = [indicatoren, indicatoren_breed, terugval_doel]
