@@ -65,6 +65,9 @@ def prepare_environment(landing: str | None, output: str | None, peildatum: str 
     os.environ.update(env)
     home = os.environ.get("DAGSTER_HOME") or str(Path(DEFAULT_HOME).resolve())
     Path(home).mkdir(parents=True, exist_ok=True)
+    config = Path(home) / "dagster.yaml"
+    if not config.exists():  # a new local home: no telemetry from a municipal machine
+        config.write_text("telemetry:\n  enabled: false\n")
     os.environ["DAGSTER_HOME"] = home
     return {**env, "DAGSTER_HOME": home}
 
