@@ -1,0 +1,181 @@
+"""Harmonised trajectories (model.md §4.3-4): authoritative record, fields, output tables."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from assets.harmonise.merge import link
+from assets.harmonise.ordering import check_positions, file_rank, file_table, packed
+from assets.harmonise.supersede import VERVANGEN_DOOR, mark_superseded
+from assets.harmonise.traject_id import file_states, first_copy, with_traject_ids
+
+OPEN_END = dt.date(9999, 12, 31)  # an open end sorts as the latest end
+
+TRAJECTEN_COLUMNS = [
+    "traject_id",
+    "gemeentecode",
+    "aanmelddatum",
+    "startdatum",
+    "einddatum",
+    "uitstroomreden",
+    "is_informatie_advies",
+    "nazorg_startdatum",
+    "schuldbedrag_eur",
+    "aantal_bronrecords",
+    "bronnen",
+    "laatste_levering",
+]
+HERKOMST_COLUMNS = [
+    "bron",
+    "bestand",
+    "locatie",
+    "levering_index",
+    "record_index",
+    "aanlevertijdstip",
+    "horizon",
+    "dossiernr",
+    "gemeentecode",
+    "aanmelddatum",
+    "startdatum",
+    "einddatum",
+    "uitstroomreden",
+    "is_informatie_advies",
+    "nazorg_startdatum",
+    "schuldbedrag_eur",
+    "koppel_einde",
+    "traject_id",
+    "is_gezaghebbend",
+    "gezag_rang",
+    VERVANGEN_DOOR,
+]
+
+
+# --- authoritative order and fields --------------------------------------------------
+def authoritative_order(linked: pl.LazyFrame) -> pl.LazyFrame:
+    """Records sorted by component, most authoritative first, with `gezag_rang` (0 = the
+    authoritative record, model.md §4.3): latest delivery instant; then the later end,
+    open latest; then ddas over shv_csv; then the later path (`bestand_rang`); then the
+    later levering index and record index. The field aggregations rely on this order.
+    """
+    pos = pl.int_range(pl.len(), dtype=pl.Int64)
+    first_of_component = (pl.col("component") != pl.col("component").shift(1)).fill_null(True)
+    return (
+        linked.with_columns(
+            pl.col("einddatum").fill_null(OPEN_END).alias("_eind"),
+            (pl.col("bron") == "ddas").alias("_is_ddas"),
+            packed("bestand_rang").alias("_plaats"),
+        )
+        .sort(
+            ["component", "aanlevertijdstip", "_eind", "_is_ddas", "_plaats"],
+            descending=[False, True, True, True, True],
+        )
+        .with_columns((pos - pl.when(first_of_component).then(pos).forward_fill()).alias("gezag_rang"))
+        .drop("_eind", "_plaats")
+    )
+
+
+def trajectory_fields(ordered: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per component: the fields of model.md §4.4 and `_stichting`, the smallest
+    founding key of its records (see first_copy).
+
+    Within a group polars keeps the rows' order, so `first()` is the authoritative
+    record and arg_min (the first minimum) breaks ties in authoritative order.
+    """
+    return ordered.group_by("component").agg(
+        pl.col("aanmelddatum").min(),
+        pl.col("startdatum").min(),
+        pl.col("einddatum").first(),
+        pl.col("uitstroomreden").first(),
+        # Onbekend is null in the records already: "null when that is Onbekend" holds.
+        pl.col("gemeentecode").get(pl.col("aanmelddatum").arg_min()),
+        pl.col("is_informatie_advies").all(),
+        pl.col("nazorg_startdatum").min(),
+        # The authoritative record's amount, else the next non-null in authoritative order.
+        pl.col("schuldbedrag_eur").first(ignore_nulls=True),
+        pl.len().cast(pl.Int64).alias("aantal_bronrecords"),
+        pl.col("_is_ddas").any().alias("_ddas"),
+        (~pl.col("_is_ddas")).any().alias("_csv"),
+        pl.col("aanlevertijdstip").max().alias("laatste_levering"),
+        pl.col("_stichting").min(),
+    ).with_columns(
+        pl.concat_str(
+            pl.when("_ddas").then(pl.lit("ddas")), pl.when("_csv").then(pl.lit("shv_csv")), separator=",", ignore_nulls=True
+        ).alias("bronnen")
+    ).drop("_ddas", "_csv")
+
+
+# --- the model tables ----------------------------------------------------------------
+@dataclass
+class Harmonised:
+    trajecten: pl.LazyFrame  # schemas.model.Trajecten
+    trajectclienten: pl.LazyFrame  # schemas.model.TrajectClienten
+    herkomst: pl.LazyFrame  # schemas.model.TrajectHerkomst
+
+
+def by_position(values: pl.Series, positions: pl.Series, n: int) -> pl.Series:
+    """values given at positions 0..n-1 -> a Series where element i is the value at i."""
+    order = np.empty(n, dtype=np.int64)
+    order[positions.to_numpy()] = np.arange(len(positions))
+    return values.gather(order)
+
+
+def harmonise(records: pl.LazyFrame) -> Harmonised:
+    """All accepted trajectory records of both sources (TrajectRecord) -> the three model
+    tables, rows sorted.
+
+    Collects where it must: the records once (every step reads them), the link graph
+    (scipy) and the per-component fields (three outputs use them). The outputs are
+    returned lazy; collect them together with pl.collect_all.
+    """
+    base = records.collect()
+    files = file_states(file_table(base))
+    check_positions(base, files.height)
+    ranked = base.lazy().with_columns(file_rank(files, "bestand_rang"), file_rank(files, "stichting_rang"))
+    marked = mark_superseded(ranked).with_columns(first_copy())
+    linked = link(marked, take=pl.col(VERVANGEN_DOOR).is_null()).collect()
+
+    field_columns = [
+        "rid", "component", "bron", "aanlevertijdstip", "einddatum", "aanmelddatum", "startdatum", "uitstroomreden",
+        "gemeentecode", "is_informatie_advies", "nazorg_startdatum", "schuldbedrag_eur", "bestand_rang",
+        "_stichting", "levering_index", "record_index",
+    ]  # fmt: skip
+    ordered = authoritative_order(linked.lazy().filter(pl.col("rid").is_not_null()).select(field_columns)).collect()
+    fields = with_traject_ids(trajectory_fields(ordered.lazy()).collect(), files)
+
+    # component labels are 0..k-1 and rids 0..n-1: per-record values by gather, no joins
+    n_components = fields.height
+    def of_component(name: str) -> pl.Expr:
+        return pl.lit(by_position(fields[name], fields["component"], n_components)).gather(pl.col("component"))
+
+    gezag_rang = by_position(ordered["gezag_rang"], ordered["rid"], ordered.height)
+
+    trajecten = fields.lazy().sort("_stichting").select(TRAJECTEN_COLUMNS)
+    # Ordered like trajecten (founding order), then persoon_id; a person named in several
+    # records of one trajectory is listed once (neighbours after the sort).
+    clienten = (
+        linked.lazy()
+        .filter(pl.col("component").is_not_null())
+        .select(
+            of_component("_stichting").alias("_stichting"),
+            of_component("traject_id").alias("traject_id"),
+            pl.col("persoon_ids").alias("persoon_id"),
+        )
+        .explode("persoon_id", empty_as_null=True)
+        .drop_nulls("persoon_id")
+        .sort("_stichting", "persoon_id")
+        .filter(pl.any_horizontal(pl.col("_stichting", "persoon_id").ne_missing(pl.col("_stichting", "persoon_id").shift(1))))
+        .select("traject_id", "persoon_id")
+    )
+    herkomst = linked.lazy().with_columns(
+        of_component("traject_id").alias("traject_id"),
+        pl.lit(gezag_rang).gather(pl.col("rid")).alias("gezag_rang"),
+        pl.when(pl.col("component").is_not_null()).then("koppel_einde").alias("koppel_einde"),
+    ).with_columns((pl.col("gezag_rang") == 0).fill_null(False).alias("is_gezaghebbend"))
+    # Staging files hold records file by file in path order: usually already sorted.
+    plaats = linked.select(packed("bestand_rang")).to_series()
+    if not plaats.is_sorted():
+        herkomst = herkomst.sort(packed("bestand_rang"))
+    return Harmonised(trajecten=trajecten, trajectclienten=clienten, herkomst=herkomst.select(HERKOMST_COLUMNS))
