@@ -1,6 +1,8 @@
 """The one place that assembles the Dagster Definitions (loaded by workspace.yaml)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dagster as dg
 
 from assets.common.settings import DdasSettings
@@ -8,15 +10,29 @@ from assets.harmonise import dagster_assets as harmonise
 from assets.indicators import dagster_assets as indicators
 from assets.ingest import dagster_assets as ingest
 from assets.quality import dagster_assets as quality
+from assets.quality.dagster_checks import CHECKS
 from pipelines.jobs import ddas_job
 from pipelines.progress import progress_logger
+from pipelines.schedules import nightly_schedule
+from pipelines.sensors import landing_sensor
+
+# A nightly load that did not happen shows in the UI: warn after 26 hours, fail after 50.
+INDICATOR_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=50), warn_window=timedelta(hours=26))
+
+
+def _fresh(spec: dg.AssetSpec) -> dg.AssetSpec:
+    return spec.replace_attributes(freshness_policy=INDICATOR_FRESHNESS) if spec.key.path == ["indicatoren"] else spec
+
 
 # Flow order: ingest -> quality, harmonise -> indicators.
-ALL_ASSETS = dg.load_assets_from_modules([ingest, quality, harmonise, indicators])
+ALL_ASSETS = dg.map_asset_specs(_fresh, dg.load_assets_from_modules([ingest, quality, harmonise, indicators]))
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,
+    asset_checks=CHECKS,
     jobs=[ddas_job],
+    schedules=[nightly_schedule],
+    sensors=[landing_sensor],
     resources={"settings": DdasSettings()},
     loggers={"console": dg.colored_console_logger, "progress": progress_logger},
 )

@@ -21,3 +21,14 @@ def table_metadata(df: pl.DataFrame | pl.LazyFrame, path: str | Path | None = No
     if path is not None:
         meta["path"] = dg.MetadataValue.path(str(path))
     return meta
+
+
+def column_lineage(deps: dict[str, list[tuple[str, str]]]) -> dict:
+    """`dagster/column_lineage` metadata from {column: [(upstream asset, upstream column), ...]}."""
+    lineage = dg.TableColumnLineage(
+        deps_by_column={
+            col: [dg.TableColumnDep(asset_key=dg.AssetKey(asset), column_name=up) for asset, up in ups]
+            for col, ups in deps.items()
+        }
+    )
+    return {"dagster/column_lineage": lineage}

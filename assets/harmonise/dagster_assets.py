@@ -12,7 +12,7 @@ import pandera.polars as pa
 import polars as pl
 
 from assets.common import paths
-from assets.common.metadata import table_metadata
+from assets.common.metadata import column_lineage, table_metadata
 from assets.common.parquet_io import write_parquet_atomic
 from assets.common.settings import DdasSettings
 from assets.harmonise.aftercare_events import dedupe_events
@@ -22,6 +22,31 @@ from schemas.quality import empty
 from schemas.records import NazorgEvent, TrajectRecord
 
 GROUP = "harmonise"
+_READERS = ("ddas_records", "shv_csv_records")
+
+
+def _from_records(*cols: str) -> list[tuple[str, str]]:
+    return [(asset, c) for asset in _READERS for c in cols]
+
+
+# Column lineage (shown in the UI's column view): which record columns make each model column.
+LINEAGE = {
+    paths.TRAJECTEN: {
+        "traject_id": _from_records("bestand", "levering_index", "record_index"),
+        "gemeentecode": _from_records("gemeentecode", "aanmelddatum"),
+        "aanmelddatum": _from_records("aanmelddatum"),
+        "startdatum": _from_records("startdatum"),
+        "einddatum": _from_records("einddatum", "aanlevertijdstip"),
+        "uitstroomreden": _from_records("uitstroomreden", "aanlevertijdstip"),
+        "is_informatie_advies": _from_records("is_informatie_advies"),
+        "nazorg_startdatum": _from_records("nazorg_startdatum"),
+        "schuldbedrag_eur": _from_records("schuldbedrag_eur"),
+        "laatste_levering": _from_records("aanlevertijdstip"),
+    },
+    paths.TRAJECTCLIENTEN: {"persoon_id": _from_records("persoon_ids"), "traject_id": _from_records("bestand", "record_index")},
+    paths.HERKOMST: {c: _from_records(c) for c in ("bron", "bestand", "locatie", "aanlevertijdstip", "einddatum", "uitstroomreden")},
+    paths.NAZORG_GEBEURTENISSEN: {c: [("nazorg_records", c)] for c in ("persoon_id", "datum", "soort", "uitkomst", "contactvorm", "uitgevoerd_door", "gemeentecode")},
+}
 
 
 def read_staging(output: str, bron: str, model: type[pa.DataFrameModel]) -> pl.LazyFrame:
@@ -37,7 +62,8 @@ def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], output: str, rel: s
     model.validate(df)
     target = paths.out(output, rel)
     rows = write_parquet_atomic(df, target)
-    return dg.MaterializeResult(asset_key=Path(rel).stem, metadata=table_metadata(df, target, rows))
+    meta = {**table_metadata(df, target, rows), **column_lineage(LINEAGE.get(rel, {}))}
+    return dg.MaterializeResult(asset_key=Path(rel).stem, metadata=meta)
 
 
 @dg.multi_asset(

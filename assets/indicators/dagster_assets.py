@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from assets.common import paths
-from assets.common.metadata import table_metadata
+from assets.common.metadata import column_lineage, table_metadata
 from assets.common.parquet_io import write_parquet_atomic
 from assets.common.settings import DdasSettings
 from assets.indicators.table import compute_indicators
@@ -18,6 +18,17 @@ from assets.indicators.views import terugval_doel as doel_view
 from schemas.indicators import Indicatoren, IndicatorenBreed, TerugvalDoel
 
 GROUP = "indicators"
+_COUNTED_FROM = [("trajecten", c) for c in ("aanmelddatum", "startdatum", "einddatum", "uitstroomreden",
+                                             "is_informatie_advies", "nazorg_startdatum", "gemeentecode")] + [
+    ("trajectclienten", "persoon_id"), ("trajectclienten", "traject_id"),
+    ("nazorg_gebeurtenissen", "persoon_id"), ("nazorg_gebeurtenissen", "datum"), ("nazorg_gebeurtenissen", "soort")]
+LINEAGE = {
+    "regio_code": [("trajecten", "gemeentecode")],
+    "jaar": [("trajecten", "aanmelddatum"), ("trajecten", "einddatum")],
+    "teller": _COUNTED_FROM,
+    "noemer": _COUNTED_FROM,
+    "waarde": _COUNTED_FROM,
+}
 MODEL_DEPS = [dg.AssetKey("trajecten"), dg.AssetKey("trajectclienten"), dg.AssetKey("nazorg_gebeurtenissen")]
 
 
@@ -38,7 +49,7 @@ def indicatoren(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg
         settings.peil,
     ).collect()
     df = Indicatoren.validate(df)
-    meta = _write(df, out, paths.INDICATOREN)
+    meta = {**_write(df, out, paths.INDICATOREN), **column_lineage(LINEAGE)}
     meta.update(
         {
             "peildatum": settings.peil.isoformat(),

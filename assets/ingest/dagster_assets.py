@@ -15,6 +15,7 @@ from assets.common.parquet_io import write_parquet_atomic
 from assets.common.settings import DdasSettings
 from assets.ingest.ddas_json import read_ddas
 from assets.ingest.inventory import inventory, to_read
+from assets.ingest.landing_state import fingerprint, landing_state
 from assets.ingest.nazorg_xlsx import read_nazorg
 from assets.ingest.result import IngestResult
 from assets.ingest.shv_csv import read_shv_csv
@@ -22,7 +23,15 @@ from assets.ingest.shv_csv import read_shv_csv
 GROUP = "ingest"
 
 
-@dg.asset(group_name=GROUP, code_version="1", description="Every landing file with the outcome of steps 1-2 (name, duplicate hash).")
+@dg.observable_source_asset(group_name=GROUP, required_resource_keys={"settings"},
+                            description="The landing folder; its data version is the fingerprint of every file's name and sha256.")
+def landing(context) -> dg.DataVersion:
+    folder = Path(context.resources.settings.landing)
+    return dg.DataVersion(fingerprint(landing_state(folder)) if folder.is_dir() else "geen-landingsmap")
+
+
+@dg.asset(group_name=GROUP, code_version="1", deps=[landing],
+          description="Every landing file with the outcome of steps 1-2 (name, duplicate hash).")
 def inventaris(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
     landing = Path(settings.landing)
     if not landing.is_dir():
@@ -33,11 +42,8 @@ def inventaris(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.
     by_status = inv.group_by(pl.col("status").fill_null("te_lezen")).len()
     meta = table_metadata(inv, target)
     meta.update({f"bestanden_{s}": int(n) for s, n in by_status.iter_rows()})
-    # The combined hash of all inputs: the data version that downstream staleness follows.
-    digest = pl.Series(inv.sort("bestand").select(pl.col("bestand") + ":" + pl.col("sha256")).to_series()).str.join("\n")
-    import hashlib
-
-    version = hashlib.sha256((digest.item() or "").encode()).hexdigest()[:16]
+    # The same fingerprint as the landing source: downstream staleness follows the delivered files.
+    version = fingerprint({r["bestand"]: [0, 0, r["sha256"]] for r in inv.select("bestand", "sha256").iter_rows(named=True)})
     return dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(version))
 
 
@@ -79,4 +85,4 @@ ddas_records = _reader_asset("ddas", read_ddas, "DDAS JSON: validated, pseudonym
 shv_csv_records = _reader_asset("shv_csv", read_shv_csv, "Legacy CSV exports: validated, pseudonymised trajectory records and quarantine.")
 nazorg_records = _reader_asset("nazorg", read_nazorg, "Aftercare workbooks: validated, pseudonymised events and quarantine.")
 
-ASSETS = [inventaris, ddas_records, shv_csv_records, nazorg_records]
+ASSETS = [landing, inventaris, ddas_records, shv_csv_records, nazorg_records]

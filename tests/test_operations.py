@@ -1,0 +1,169 @@
+"""Nightly operation: schedule, sensor, retries, freshness, asset checks and metadata."""
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from assets.common import paths
+from assets.common.parquet_io import write_parquet_atomic
+from assets.common.settings import DdasSettings
+from assets.quality import dagster_checks as checks
+from pipelines.definitions import defs
+from pipelines.schedules import nightly_schedule
+from pipelines.sensors import evaluate, landing_sensor
+from tests.builders import ddas_file, traject
+from tests.conftest import TEST_KEY, valid_bsns
+
+
+def test_schedule_runs_the_full_load_at_two_in_amsterdam():
+    assert nightly_schedule.cron_schedule == "0 2 * * *"
+    assert nightly_schedule.execution_timezone == "Europe/Amsterdam"
+    assert nightly_schedule.job_name == "ddas_job"
+    ctx = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 3, 29, 2, 0))
+    assert isinstance(nightly_schedule.evaluate_tick(ctx).run_requests[0], dg.RunRequest)
+
+
+def test_sensor_requests_a_run_for_new_or_changed_files_only(tmp_path, monkeypatch):
+    land = tmp_path / "landing"
+    (land / "ddas").mkdir(parents=True)
+    result, cursor = evaluate(str(land), None)
+    assert isinstance(result, dg.RunRequest)  # first look: an (empty) state never seen
+    result, cursor = evaluate(str(land), cursor)
+    assert isinstance(result, dg.SkipReason)
+    (land / "ddas" / "a.json").write_text("{}")
+    result, cursor2 = evaluate(str(land), cursor)
+    assert isinstance(result, dg.RunRequest) and result.tags["ddas/gewijzigde_bestanden"] == "1"
+    first_key = result.run_key
+    result, cursor3 = evaluate(str(land), cursor2)
+    assert isinstance(result, dg.SkipReason)  # unchanged folder: no run
+    (land / "ddas" / "a.json").write_text('{"x": 1}')  # same name, new content
+    result, _ = evaluate(str(land), cursor3)
+    assert isinstance(result, dg.RunRequest) and result.run_key != first_key
+    # through Dagster's own sensor context too
+    monkeypatch.setenv("DDAS_LANDING_DIR", str(land))
+    ctx = dg.build_sensor_context(cursor=cursor3)
+    assert isinstance(landing_sensor(ctx), dg.RunRequest)
+    ctx2 = dg.build_sensor_context(cursor=ctx.cursor)
+    assert isinstance(landing_sensor(ctx2), dg.SkipReason)
+
+
+def test_sensor_skips_without_landing_folder(tmp_path):
+    result, _ = evaluate(str(tmp_path / "nope"), None)
+    assert isinstance(result, dg.SkipReason)
+
+
+def test_job_has_retries_and_indicator_freshness():
+    job = defs.resolve_job_def("ddas_job")
+    assert job.op_retry_policy is not None and job.op_retry_policy.max_retries == 2
+    spec = next(s for s in defs.resolve_all_asset_specs() if s.key == dg.AssetKey("indicatoren"))
+    assert spec.freshness_policy is not None
+
+
+# --- asset checks, each made to fail on data built to fail it ---------------------------------
+
+def _ledger(rows):
+    return pl.DataFrame(rows, schema={"bron": pl.Utf8, "bestand": pl.Utf8, "sha256": pl.Utf8, "status": pl.Utf8,
+                                      "reden": pl.Utf8, "records_gelezen": pl.Int64, "records_geaccepteerd": pl.Int64,
+                                      "records_gequarantaineerd": pl.Int64}, orient="row")
+
+
+def _quarantine(bestanden):
+    return pl.DataFrame({"bron": ["ddas"] * len(bestanden), "bestand": bestanden, "locatie": ["1"] * len(bestanden),
+                         "reden_code": ["bsn_ongeldig"] * len(bestanden), "reden_tekst": ["x"] * len(bestanden)})
+
+
+@pytest.fixture
+def out(tmp_path):
+    for bron in ("ddas", "shv_csv", "nazorg"):
+        write_parquet_atomic(_quarantine([]), tmp_path / paths.staging(bron, "quarantaine"))
+    return tmp_path
+
+
+def test_reconciliation_check_fails_on_counts_that_do_not_add_up(out):
+    settings = DdasSettings(output_dir=str(out))
+    write_parquet_atomic(_ledger([("ddas", "ddas/a.json", "0", "geladen", None, 3, 2, 1)]), out / paths.LEVERINGEN)
+    write_parquet_atomic(_quarantine(["ddas/a.json"]), out / paths.staging("ddas", "quarantaine"))
+    assert checks.leveringen_sluiten(settings=settings).passed
+    write_parquet_atomic(_ledger([("ddas", "ddas/a.json", "0", "geladen", None, 3, 1, 1)]), out / paths.LEVERINGEN)
+    assert not checks.leveringen_sluiten(settings=settings).passed
+    write_parquet_atomic(_ledger([("ddas", "ddas/a.json", "0", "geladen", None, 3, 1, 2)]), out / paths.LEVERINGEN)
+    assert not checks.leveringen_sluiten(settings=settings).passed  # 2 quarantined, 1 quarantine row
+
+
+def test_quarantine_share_check_warns_above_threshold(out, monkeypatch):
+    settings = DdasSettings(output_dir=str(out))
+    write_parquet_atomic(_ledger([("ddas", "ddas/a.json", "0", "geladen", None, 100, 96, 4)]), out / paths.LEVERINGEN)
+    assert checks.quarantaine_aandeel(settings=settings).passed
+    monkeypatch.setenv("DDAS_QUARANTAINE_MAX_AANDEEL", "0.03")
+    r = checks.quarantaine_aandeel(settings=settings)
+    assert not r.passed and r.severity == dg.AssetCheckSeverity.WARN
+
+
+def test_schema_check_warns_on_findings(out):
+    settings = DdasSettings(output_dir=str(out))
+    f = pl.DataFrame({"bestand": ["ddas/a.json"], "json_pad": ["$.x"], "melding": ["type: verwacht string"]})
+    write_parquet_atomic(f.clear(), out / paths.SCHEMA_AFWIJKINGEN)
+    assert checks.ddas_schema_conform(settings=settings).passed
+    write_parquet_atomic(f, out / paths.SCHEMA_AFWIJKINGEN)
+    r = checks.ddas_schema_conform(settings=settings)
+    assert not r.passed and r.severity == dg.AssetCheckSeverity.WARN
+
+
+def test_bsn_scan_fails_on_a_planted_bsn_and_never_reports_it(out):
+    settings = DdasSettings(output_dir=str(out))
+    bsn = valid_bsns(1, seed=99)[0]
+    clean = pl.DataFrame({"traject_id": ["0123456789abcdef"], "persoon_id": ["a1" * 32]})
+    write_parquet_atomic(clean, out / paths.TRAJECTCLIENTEN)
+    scan = next(c for c in checks.BSN_CHECKS if c.check_key.asset_key == dg.AssetKey("trajectclienten"))
+    assert scan(settings=settings).passed
+    write_parquet_atomic(clean.with_columns(pl.lit(f"opmerking {bsn} x").alias("vrij")), out / paths.TRAJECTCLIENTEN)
+    r = scan(settings=settings)
+    assert not r.passed and bsn not in repr(r.metadata)
+
+
+def test_indicator_sanity_check(out):
+    settings = DdasSettings(output_dir=str(out))
+    good = pl.DataFrame({"indicator": ["terugval_5j"] * 2, "regio_code": ["NL", "GM0518"], "jaar": [2024, 2024],
+                         "teller": [3, None], "noemer": [40, None], "waarde": [7.5, None],
+                         "onderdrukt": [False, True], "voorlopig": [False, False]})
+    write_parquet_atomic(good, out / paths.INDICATOREN)
+    assert checks.indicatoren_plausibel(settings=settings).passed
+    for bad in (good.with_columns(teller=pl.Series([41, None])), good.with_columns(noemer=pl.Series([9, None])),
+                good.with_columns(teller=pl.Series([3, 2]))):
+        write_parquet_atomic(bad, out / paths.INDICATOREN)
+        assert not checks.indicatoren_plausibel(settings=settings).passed
+
+
+# --- metadata and staleness through a real in-process run -------------------------------------
+
+def test_metadata_lineage_and_data_versions(tmp_path, monkeypatch):
+    land, out = tmp_path / "landing", tmp_path / "out"
+    b = valid_bsns(3, seed=5)
+    ddas_file(land / "ddas/a.json", [traject([b[0]], aanmelding="2023-01-10", eind="2023-06-01", reden="Afgerond"),
+                                     traject([b[1], b[2]], aanmelding="2024-03-01")])
+    for k, v in {"DDAS_LANDING_DIR": land, "DDAS_OUTPUT_DIR": out, "DDAS_PEILDATUM": "2025-06-30",
+                 "DDAS_PSEUDONYM_KEY": TEST_KEY}.items():
+        monkeypatch.setenv(k, str(v))
+    job = defs.resolve_job_def("ddas_job")
+    with dg.instance_for_test() as instance:
+        assert job.execute_in_process(instance=instance).success
+        def latest(key):
+            return instance.get_latest_materialization_event(dg.AssetKey(key)).asset_materialization
+        t = latest("trajecten")
+        assert t.metadata["dagster/row_count"].value == 2
+        assert "dagster/column_schema" in t.metadata and "dagster/column_lineage" in t.metadata
+        assert "dagster/column_lineage" in latest("indicatoren").metadata
+        for key in ("trajecten", "trajectclienten", "nazorg_gebeurtenissen", "ddas_records"):
+            text = repr(latest(key).metadata)
+            assert not any(x in text for x in b), key
+            assert "sample" not in text.lower()
+        v1 = latest("inventaris").tags["dagster/data_version"]
+        check_results = [e for e in instance.get_records_for_run(run_id=instance.get_runs()[0].run_id).records
+                         if e.event_log_entry.dagster_event and e.event_log_entry.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"]
+        assert len(check_results) == len(defs.resolve_asset_graph().asset_check_keys)
+        (land / "ddas/a.json").write_text((land / "ddas/a.json").read_text().replace("2024-03-01", "2024-03-02"))
+        assert job.execute_in_process(instance=instance).success
+        assert latest("inventaris").tags["dagster/data_version"] != v1
