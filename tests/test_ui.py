@@ -102,15 +102,23 @@ def _wait_text(driver, needles: list[str], timeout: float = 90) -> str:
     raise AssertionError(f"not all of {needles} shown; page text starts: {body[:500]!r}")
 
 
+def _dismiss_welcome(driver) -> None:
+    """The first visit shows a 'Join the Dagster community' dialog; skip it before screenshots."""
+    for button in driver.find_elements("xpath", "//button[normalize-space()='Skip']"):
+        button.click()
+        time.sleep(1)
+
+
 def test_asset_graph_shows_every_asset(server, browser):
     from pipelines.definitions import defs
 
     keys = [k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()]
     browser.get(f"{server}/assets")
     _wait_text(browser, keys)
-    browser.get(f"{server}/asset-groups")
-    _wait_text(browser, ["inventaris", "indicatoren"])
+    browser.get(f"{server}/asset-groups")  # the lineage graph, one box per group
+    _wait_text(browser, ["Global asset lineage", "ingest", "quality", "harmonise", "indicators", f"Materialize all ({len(keys) - 1})"])
     time.sleep(2)
+    _dismiss_welcome(browser)
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "asset_graph.png"))
     assert (ARTIFACTS / "asset_graph.png").stat().st_size > 10_000
@@ -119,6 +127,7 @@ def test_asset_graph_shows_every_asset(server, browser):
 def test_last_run_succeeded_and_schedule_is_listed(server, browser):
     browser.get(f"{server}/runs")
     _wait_text(browser, ["Success", "ddas_job"])
+    _dismiss_welcome(browser)
     browser.save_screenshot(str(ARTIFACTS / "runs.png"))
     browser.get(f"{server}/automation")
     _wait_text(browser, ["nightly_load", "landing_sensor"])
