@@ -27,7 +27,7 @@ class _StepLines(logging.Handler):
             self.started[step] = now
             return  # the line is printed when the step ends, with its duration
         took = now - self.started.get(step, now)
-        print(f"  {_SHOWN[event.event_type_value]:<7} {step:<28} {took:6.1f} s", file=self.stream, flush=True)
+        print(f"  {_SHOWN[event.event_type_value]:<7} {step:<40} {took:6.1f} s", file=self.stream, flush=True)
 
 
 @dg.logger(description="Prints one line per finished step (used by `ddas run` on a terminal).")

@@ -132,3 +132,14 @@ def test_rerun_gives_same_bytes(world, tmp_path):
     assert r.returncode == 0, r.stderr[-2000:]
     for rel in (paths.INDICATOREN, paths.TRAJECTEN, paths.TRAJECTCLIENTEN, paths.LEVERINGEN, paths.QUARANTAINE):
         assert (world["out"] / rel).read_bytes() == (out2 / rel).read_bytes(), rel
+
+
+def test_progress_line_per_stage_on_a_terminal(world, tmp_path):
+    r = _run(["run", "--landing", str(world["landing"]), "--output", str(tmp_path / "o"), "--peildatum", PEIL],
+             {"DDAS_PSEUDONYM_KEY": TEST_KEY, "DDAS_PROGRESS": "1"}, tmp_path / "home")
+    assert r.returncode == 0, r.stderr[-2000:]
+    finished = {line.split()[1] for line in r.stderr.splitlines() if line.strip().startswith("klaar")}
+    for stage in ("inventaris", "ddas_records", "shv_csv_records", "nazorg_records", "leveringen",
+                  "harmonised_trajectories", "nazorg_gebeurtenissen", "indicatoren"):
+        assert stage in finished, stage
+    assert "Warning" not in r.stderr

@@ -4,6 +4,7 @@ Data passes between assets as parquet files under the output folder (fixed paths
 assets/common/paths.py), so every stage can be read lazily and inspected by hand.
 """
 
+import warnings
 from pathlib import Path
 
 import dagster as dg
@@ -21,6 +22,10 @@ from assets.ingest.result import IngestResult
 from assets.ingest.shv_csv import read_shv_csv
 
 GROUP = "ingest"
+
+
+# Observable source assets are "beta" in Dagster 1.13; the API we use is the documented one.
+warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*observable_source_asset.*")
 
 
 @dg.observable_source_asset(group_name=GROUP, required_resource_keys={"settings"},
