@@ -158,5 +158,8 @@ def generate(out, persons, seed) -> None:
     click.echo(f"ddas generate: wrote {out} ({summary})")
 
 
+from pipelines.trace import trace; main.add_command(trace)  # noqa: E402,E702  (ddas trace)
+
+
 if __name__ == "__main__":
     main()

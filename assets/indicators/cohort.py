@@ -2,13 +2,16 @@
 
 Unit: the trajectory (a household). An event of any of its clients counts for it, from
 whichever municipality delivered the event: events attach to persons (model.md §4).
+
+The conditions live in `event_hits`, `relapse_12m_links` and `cohort_flags`; the counts
+here and the audit member lists (`members.py`) both use them, so they cannot disagree.
 """
 from __future__ import annotations
 
 import polars as pl
 
 from assets.common.dates import add_months
-from schemas.indicators import NL
+from assets.indicators.regions import by_region
 
 COHORT_INDICATORS = [
     "nazorg_gestart",
@@ -32,6 +35,11 @@ def cohort(trajecten: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def cohort_clients(c: pl.LazyFrame, pairs: pl.LazyFrame) -> pl.LazyFrame:
+    """(cohort trajectory, client) rows: whose events and later trajectories count."""
+    return c.join(pairs.select("traject_id", "persoon_id"), on="traject_id", how="inner")
+
+
 def _quarter(datum: pl.Expr) -> pl.Expr:
     """k in 1..4 when e + 3(k-1) months < datum <= e + 3k months, else null."""
     expr = pl.lit(None, dtype=pl.Int8)
@@ -40,62 +48,76 @@ def _quarter(datum: pl.Expr) -> pl.Expr:
     return pl.when(datum > E).then(expr)
 
 
-def _event_flags(members: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
+def event_hits(clients: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
+    """Every (cohort trajectory, event of one of its clients) with what the event proves:
+    `toets_voor_einde` and `contact_6m` (booleans) and `kwartaal` (1..4: the quarter after
+    the end a contact falls in, else null)."""
     ev = events.filter(pl.col("datum").is_not_null()).select("persoon_id", "datum", "soort")
     datum = pl.col("datum")
     toets = pl.col("soort") == "nazorgtoets"
     contact = pl.col("soort") == "contact"
+    return clients.join(ev, on="persoon_id", how="inner").with_columns(
+        toets_voor_einde=toets & (datum >= pl.col("startdatum")) & (datum <= E),
+        contact_6m=contact & (datum > E) & (datum <= add_months(E, 6)),
+        kwartaal=pl.when(contact).then(_quarter(datum)),
+    )
+
+
+def _event_flags(clients: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
     return (
-        members.join(ev, on="persoon_id", how="inner")
-        .with_columns(kwartaal=pl.when(contact).then(_quarter(datum)))
+        event_hits(clients, events)
         .group_by("traject_id")
         .agg(
-            nazorgtoets_voor_einde=(toets & (datum >= pl.col("startdatum")) & (datum <= E)).any(),
-            nazorgcontact_6m=(contact & (datum > E) & (datum <= add_months(E, 6))).any(),
+            nazorgtoets_voor_einde=pl.col("toets_voor_einde").any(),
+            nazorgcontact_6m=pl.col("contact_6m").any(),
             warm_contact_12m=pl.col("kwartaal").drop_nulls().n_unique() == 4,
         )
     )
 
 
-def _terugval_12m(members: pl.LazyFrame, pairs: pl.LazyFrame) -> pl.LazyFrame:
+def relapse_12m_links(clients: pl.LazyFrame, pairs: pl.LazyFrame) -> pl.LazyFrame:
+    """Every (t, s): another trajectory s sharing a client with cohort trajectory t, with
+    e < aanmelddatum(s) <= e + 12 months. Columns traject_id, s_id, s_aanmeld."""
     later = pairs.select("persoon_id", s_id="traject_id", s_aanmeld="aanmelddatum")
     return (
-        members.join(later, on="persoon_id", how="inner")
+        clients.join(later, on="persoon_id", how="inner")
         .filter(
             (pl.col("s_id") != pl.col("traject_id"))
             & (pl.col("s_aanmeld") > E)
             & (pl.col("s_aanmeld") <= add_months(E, 12))
         )
-        .select("traject_id")
+        .select("traject_id", "s_id", "s_aanmeld")
         .unique()
-        .with_columns(terugval_12m=pl.lit(True))
     )
 
 
-def cohort_counts(trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
-    """indicator, regio_code, jaar, teller, noemer of the six indicators, unsuppressed.
+def cohort_flags(trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per cohort trajectory: its fields, e, jaar and one boolean per indicator.
 
     `trajecten`: the non-I&A trajectories; `pairs`: their (trajectory, client) rows.
     """
     c = cohort(trajecten)
-    members = c.join(pairs.select("traject_id", "persoon_id"), on="traject_id", how="inner")
+    clients = cohort_clients(c, pairs)
+    relapsed = relapse_12m_links(clients, pairs).select("traject_id").unique().with_columns(terugval_12m=pl.lit(True))
     nazorg = pl.col("nazorg_startdatum")
-    flagged = (
-        c.join(_event_flags(members, events), on="traject_id", how="left")
-        .join(_terugval_12m(members, pairs), on="traject_id", how="left")
+    return (
+        c.join(_event_flags(clients, events), on="traject_id", how="left")
+        .join(relapsed, on="traject_id", how="left")
         .with_columns(
             nazorg_gestart=nazorg <= add_months(E, 12),
             nazorg_tijdig=nazorg <= E,
         )
         .with_columns(pl.col(COHORT_INDICATORS).fill_null(False))
     )
+
+
+def cohort_counts(trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
+    """indicator, regio_code, jaar, teller, noemer of the six indicators, unsuppressed."""
     sums = [pl.col(i).sum() for i in COHORT_INDICATORS]
-    gemeente = (
-        flagged.filter(pl.col("gemeentecode").is_not_null())
-        .group_by(regio_code="gemeentecode", jaar="jaar")
+    return (
+        by_region(cohort_flags(trajecten, pairs, events))
+        .group_by("regio_code", "jaar")
         .agg(*sums, noemer=pl.len())
-    )
-    national = flagged.group_by("jaar").agg(*sums, noemer=pl.len()).with_columns(regio_code=pl.lit(NL))
-    return pl.concat([gemeente, national], how="diagonal").unpivot(
-        on=COHORT_INDICATORS, index=["regio_code", "jaar", "noemer"], variable_name="indicator", value_name="teller"
+        .unpivot(on=COHORT_INDICATORS, index=["regio_code", "jaar", "noemer"],
+                 variable_name="indicator", value_name="teller")
     )

@@ -1,53 +1,69 @@
 """`terugval_5j`: distinct aanmelders per (gemeente, year) and those who relapsed.
 
 Input is the frame of `table.client_trajectories`: one row per (non-I&A trajectory,
-client) with that trajectory's fields. Output: raw counts per region, unsuppressed.
+client) with that trajectory's fields. The rule lives in `relapse_links` and
+`relapse_persons`; the counts here and the audit member lists (`members.py`) both use
+them, so they cannot disagree.
 """
 from __future__ import annotations
 
 import polars as pl
 
 from assets.common.dates import minus_years_5
-from schemas.indicators import NL
+from assets.indicators.regions import by_region
 
 
-def terugval_5j(pairs: pl.LazyFrame) -> pl.LazyFrame:
-    """indicator, regio_code, jaar, teller, noemer for every region-year with aanmelders."""
-    aanmelders = pairs.select(
+def aanmelders(pairs: pl.LazyFrame) -> pl.LazyFrame:
+    """(t, p) for every client p of every trajectory t, with t's gemeente and aanmeld year."""
+    return pairs.select(
         "traject_id", "persoon_id", "gemeentecode", "aanmelddatum",
         jaar=pl.col("aanmelddatum").dt.year(),
     )
+
+
+def relapse_links(pairs: pl.LazyFrame) -> pl.LazyFrame:
+    """Every (t, p, s): another trajectory s of p ended `Afgerond` with
+    aanmelddatum(t) - 5 years <= einddatum(s) < aanmelddatum(t). Columns traject_id,
+    persoon_id, s_id, s_eind."""
     afgerond = pairs.filter(
         (pl.col("uitstroomreden") == "Afgerond") & pl.col("einddatum").is_not_null()
     ).select("persoon_id", s_id="traject_id", s_eind="einddatum")
     # Joined per person: a person has few trajectories, so this stays close to linear.
-    relapsed = (
-        aanmelders.join(afgerond, on="persoon_id", how="inner")
+    return (
+        aanmelders(pairs)
+        .join(afgerond, on="persoon_id", how="inner")
         .filter(
             (pl.col("s_id") != pl.col("traject_id"))
             & (pl.col("s_eind") >= minus_years_5(pl.col("aanmelddatum")))
             & (pl.col("s_eind") < pl.col("aanmelddatum"))
         )
-        .select("traject_id", "persoon_id")
-        .unique()
-        .with_columns(terugval=pl.lit(True))
+        .select("traject_id", "persoon_id", "s_id", "s_eind")
     )
-    flagged = aanmelders.join(relapsed, on=["traject_id", "persoon_id"], how="left").with_columns(
+
+
+def flagged_aanmelders(pairs: pl.LazyFrame) -> pl.LazyFrame:
+    """`aanmelders` plus `terugval`: (t, p) has at least one relapse link."""
+    relapsed = relapse_links(pairs).select("traject_id", "persoon_id").unique().with_columns(terugval=pl.lit(True))
+    return aanmelders(pairs).join(relapsed, on=["traject_id", "persoon_id"], how="left").with_columns(
         pl.col("terugval").fill_null(False)
     )
-    # A person counts once per row: relapsed when any of their trajectories there qualifies.
-    gemeente = (
-        flagged.filter(pl.col("gemeentecode").is_not_null())
-        .group_by("gemeentecode", "jaar", "persoon_id")
+
+
+def relapse_persons(pairs: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per (regio_code, jaar, persoon_id) with `terugval`: a person counts once per
+    cell, and is a relapser there when any of their trajectories in the cell qualifies."""
+    return (
+        by_region(flagged_aanmelders(pairs))
+        .group_by("regio_code", "jaar", "persoon_id")
         .agg(pl.col("terugval").any())
-        .group_by(regio_code="gemeentecode", jaar="jaar")
-        .agg(teller=pl.col("terugval").sum(), noemer=pl.len())
     )
-    national = (
-        flagged.group_by("jaar", "persoon_id")
-        .agg(pl.col("terugval").any())
-        .group_by("jaar")
+
+
+def terugval_5j(pairs: pl.LazyFrame) -> pl.LazyFrame:
+    """indicator, regio_code, jaar, teller, noemer for every region-year with aanmelders."""
+    return (
+        relapse_persons(pairs)
+        .group_by("regio_code", "jaar")
         .agg(teller=pl.col("terugval").sum(), noemer=pl.len())
-        .with_columns(regio_code=pl.lit(NL))
+        .with_columns(indicator=pl.lit("terugval_5j"))
     )
-    return pl.concat([gemeente, national], how="diagonal").with_columns(indicator=pl.lit("terugval_5j"))

@@ -89,11 +89,11 @@ def finalise(counts: pl.LazyFrame, peildatum: dt.date) -> pl.LazyFrame:
     )
 
 
-def indicator_counts(trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
-    """Unsuppressed counts: indicator, regio_code, jaar, teller, noemer (for tests and audits).
-
-    Never written as is: small counts are only safe after `finalise`.
-    """
+def model_inputs(
+    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame
+) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    """(eligible trajectories, their client pairs, events) as every indicator reads them;
+    shared by `indicator_counts` and the audit member lists (`members.py`)."""
     # Both feed several joins; explicit caches keep the optimiser from recomputing them
     # per branch (it pushes different projections into each branch and loses the CSE).
     eligible = eligible_trajectories(trajecten).cache()
@@ -101,6 +101,15 @@ def indicator_counts(trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl
     ev = events.select(
         pl.col("persoon_id").cast(pl.Utf8), pl.col("datum").cast(pl.Date), pl.col("soort").cast(pl.Utf8)
     )
+    return eligible, pairs, ev
+
+
+def indicator_counts(trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
+    """Unsuppressed counts: indicator, regio_code, jaar, teller, noemer (for tests and audits).
+
+    Never written as is: small counts are only safe after `finalise`.
+    """
+    eligible, pairs, ev = model_inputs(trajecten, clienten, events)
     cols = ["indicator", "regio_code", "jaar", "teller", "noemer"]
     return pl.concat(
         [terugval_5j(pairs).select(cols), cohort_counts(eligible, pairs, ev).select(cols)],

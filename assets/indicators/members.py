@@ -1,0 +1,154 @@
+"""The auditor's path (docs/audit.md): from one indicator cell to the units behind it,
+and from a trajectory to the delivered records that made it.
+
+Member lists reuse the rule functions of `relapse.py` and `cohort.py` and the region
+expansion of `regions.py`, the same ones the counts aggregate: per cell, the number of
+members equals noemer and the number with `in_teller` equals teller, by construction.
+They hold pseudonyms and small groups: audit material, never a publication.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from assets.indicators.cohort import COHORT_INDICATORS, cohort, cohort_clients, cohort_flags, event_hits, relapse_12m_links
+from assets.indicators.regions import by_region, in_cell
+from assets.indicators.relapse import flagged_aanmelders, relapse_links, relapse_persons
+from assets.indicators.table import model_inputs
+from schemas.indicators import INDICATOR_CODES
+
+DATES = pl.List(pl.Date)
+IDS = pl.List(pl.Utf8)
+
+RECORD_COLUMNS = [
+    "bron", "bestand", "locatie", "aanlevertijdstip", "gemeentecode", "dossiernr", "aanmelddatum", "startdatum",
+    "einddatum", "koppel_einde", "uitstroomreden", "is_gezaghebbend", "gezag_rang", "vervangen_door",
+]
+
+
+def indicator_members(
+    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, indicator: str, regio: str, jaar: int
+) -> pl.LazyFrame:
+    """The units behind one cell (indicator, regio, jaar), with `in_teller` and evidence.
+
+    terugval_5j: one row per person (docs/audit.md lists the columns); the cohort
+    indicators: one row per trajectory. No rows when the cell has no units.
+    """
+    if indicator not in INDICATOR_CODES:
+        raise ValueError(f"unknown indicator {indicator!r}; expected one of {', '.join(INDICATOR_CODES)}")
+    regio = regio.strip().upper()
+    eligible, pairs, ev = model_inputs(trajecten, clienten, events)
+    if indicator == "terugval_5j":
+        return _terugval_5j_members(pairs, regio, int(jaar))
+    return _cohort_members(eligible, pairs, ev, indicator, regio, int(jaar))
+
+
+def _terugval_5j_members(pairs: pl.LazyFrame, regio: str, jaar: int) -> pl.LazyFrame:
+    cell = in_cell(regio, jaar)
+    persons = relapse_persons(pairs).filter(cell).select("persoon_id", in_teller="terugval")
+    rows = by_region(flagged_aanmelders(pairs)).filter(cell)  # the person's trajectories t in the cell
+    # Per (t, p) the most recent qualifying successful end: the relapse to check first.
+    latest_s = (
+        relapse_links(pairs)
+        .join(rows.select("traject_id", "persoon_id"), on=["traject_id", "persoon_id"], how="semi")
+        .group_by("traject_id", "persoon_id")
+        .agg(pl.col("s_id", "s_eind").sort_by(["s_eind", "s_id"], descending=[True, False]).first())
+    )
+    # One t per person: a relapsing one first, then the earliest aanmelding, then the id.
+    order = [pl.col("terugval").not_(), pl.col("aanmelddatum"), pl.col("traject_id")]
+    per_person = (
+        rows.join(latest_s, on=["traject_id", "persoon_id"], how="left")
+        .group_by("persoon_id")
+        .agg(
+            pl.col("traject_id", "gemeentecode", "aanmelddatum", "s_id", "s_eind").sort_by(order).first(),
+            aantal_trajecten=pl.col("traject_id").n_unique(),
+        )
+    )
+    return (
+        persons.join(per_person, on="persoon_id", how="left")
+        .select(
+            "persoon_id", "in_teller", "traject_id", "gemeentecode", "aanmelddatum", "aantal_trajecten",
+            terugval_traject_id="s_id", terugval_einddatum="s_eind",
+        )
+        .sort(["in_teller", "persoon_id"], descending=[True, False])
+    )
+
+
+def _cohort_members(
+    eligible: pl.LazyFrame, pairs: pl.LazyFrame, ev: pl.LazyFrame, indicator: str, regio: str, jaar: int
+) -> pl.LazyFrame:
+    units = (
+        by_region(cohort_flags(eligible, pairs, ev))
+        .filter(in_cell(regio, jaar))
+        .select("traject_id", "gemeentecode", "startdatum", "nazorg_startdatum", einddatum="e",
+                in_teller=pl.col(indicator))
+    )
+    clients = pairs.join(units.select("traject_id"), on="traject_id", how="semi")
+    persoon_ids = clients.group_by("traject_id").agg(persoon_ids=pl.col("persoon_id").unique().sort())
+    evidence, extra = _evidence(indicator, eligible, clients, pairs, ev)
+    out = units.join(persoon_ids, on="traject_id", how="left")
+    if evidence is not None:
+        out = out.join(evidence, on="traject_id", how="left")
+    else:  # nazorg_gestart, nazorg_tijdig: the aftercare start itself, when it qualifies
+        out = out.with_columns(bewijs_datums=pl.when("in_teller").then(pl.concat_list("nazorg_startdatum")))
+    empty = {"bewijs_datums": DATES, "bewijs_traject_ids": IDS, "bewijs_kwartalen": pl.List(pl.Int8)}
+    return (
+        out.with_columns(pl.col(c).fill_null(pl.lit([], dtype=empty[c])) for c in ["bewijs_datums", *extra])
+        .select("traject_id", "persoon_ids", "in_teller", "gemeentecode", "startdatum", "einddatum",
+                "nazorg_startdatum", "bewijs_datums", *extra)
+        .sort(["in_teller", "traject_id"], descending=[True, False])
+    )
+
+
+def _evidence(
+    indicator: str, eligible: pl.LazyFrame, clients: pl.LazyFrame, pairs: pl.LazyFrame, ev: pl.LazyFrame
+) -> tuple[pl.LazyFrame | None, list[str]]:
+    """Per trajectory of the cell: what satisfies the condition (dates sorted, distinct),
+    and the names of indicator-specific extra columns."""
+    assert indicator in COHORT_INDICATORS
+    if indicator in ("nazorg_gestart", "nazorg_tijdig"):
+        return None, []
+    cell_clients = cohort_clients(cohort(eligible), clients)
+    if indicator == "terugval_12m":
+        links = relapse_12m_links(cell_clients, pairs).sort("traject_id", "s_aanmeld", "s_id")
+        return links.group_by("traject_id", maintain_order=True).agg(
+            bewijs_datums="s_aanmeld", bewijs_traject_ids="s_id"
+        ), ["bewijs_traject_ids"]
+    hits = event_hits(cell_clients, ev)
+    datums = pl.col("datum").unique().sort()
+    if indicator == "warm_contact_12m":  # every contact in one of the four quarters
+        ev_q = hits.filter(pl.col("kwartaal").is_not_null()).group_by("traject_id")
+        return ev_q.agg(bewijs_datums=datums, bewijs_kwartalen=pl.col("kwartaal").unique().sort()), ["bewijs_kwartalen"]
+    hit = {"nazorgtoets_voor_einde": "toets_voor_einde", "nazorgcontact_6m": "contact_6m"}[indicator]
+    return hits.filter(pl.col(hit)).group_by("traject_id").agg(bewijs_datums=datums), []
+
+
+def member_counts(members: pl.DataFrame) -> tuple[int, int]:
+    """(teller, noemer) of a member list: the cell recounted from its units."""
+    return int(members["in_teller"].sum()), members.height
+
+
+def trajectory_records(
+    herkomst: pl.LazyFrame, traject_id: str, leveringen: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
+    """The delivered records of one trajectory, authoritative first (gezag_rang 0), then
+    the older exports of its legacy dossiers that were superseded (vervangen_door set,
+    no traject_id), latest delivery first. With the ledger, each file's sha256.
+    """
+    own = herkomst.filter(pl.col("traject_id") == traject_id)
+    # Superseding is per (gemeentecode, dossiernr) of legacy rows (sources.md §2).
+    dossiers = own.filter((pl.col("bron") == "shv_csv") & pl.col("dossiernr").is_not_null()).select(
+        "gemeentecode", "dossiernr"
+    ).unique()
+    superseded = herkomst.filter(pl.col("vervangen_door").is_not_null()).join(
+        dossiers, on=["gemeentecode", "dossiernr"], how="semi", nulls_equal=True
+    )
+    rows = pl.concat([own, superseded]).select(*RECORD_COLUMNS, "levering_index", "record_index")
+    if leveringen is not None:
+        sha = leveringen.select("bestand", "sha256").unique(subset="bestand", keep="first")
+        rows = rows.join(sha, on="bestand", how="left")
+    else:
+        rows = rows.with_columns(sha256=pl.lit(None, dtype=pl.Utf8))
+    return rows.sort(
+        ["gezag_rang", "aanlevertijdstip", "bestand", "levering_index", "record_index"],
+        descending=[False, True, False, False, False], nulls_last=True,
+    ).drop("levering_index", "record_index")
