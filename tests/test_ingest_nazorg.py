@@ -239,7 +239,8 @@ def _zip_without_workbook(path: Path) -> None:
         (_zip_without_workbook, "geen leesbare XLSX-werkmap"),
         (lambda p: p.write_bytes(write_book(p, {"Nazorg": [HEADER]}).read_bytes()[:900]), "geen leesbare XLSX-werkmap"),
         (lambda p: write_book(p, {"Blad1": [HEADER, [BSNS[0], "01-01-2024", "Contact"]]}), "geen blad 'Nazorg'"),
-        (lambda p: write_book(p, {"nazorg ": [HEADER], " NAZORG": [HEADER]}), "meer dan een blad"),
+        (lambda p: write_book(p, {"nazorg": [HEADER, [BSNS[0], "01-01-2024", "Contact"]]}), "geen blad 'Nazorg'"),
+        (lambda p: write_book(p, {" Nazorg ": [HEADER, [BSNS[0], "01-01-2024", "Contact"]]}), "geen blad 'Nazorg'"),
         (lambda p: write_book(p, {"Nazorg": []}), "is leeg"),
         (lambda p: write_book(p, {"Nazorg": [[], HEADER, [BSNS[0], "01-01-2024", "Contact"]]}), "is leeg"),
         (lambda p: write_book(p, {"Nazorg": [["BSN", "Soort", "Uitkomst"]]}), "ontbreekt in rij 1: Datum"),
@@ -261,10 +262,10 @@ def test_refusals(landing, make, reden):
     assert res.records["bestand"].to_list() == ["nazorg/GM0518_20240229.xlsx"]
 
 
-def test_duplicate_extra_column_and_sheet_name_in_other_case_are_fine(landing):
+def test_duplicate_extra_column_is_fine(landing):
     write_book(
         landing / "nazorg" / "GM0518_20240131.xlsx",
-        {" nazorg ": [["Opmerking", *HEADER, "Opmerking"], ["a", BSNS[0], "01-01-2024", "Contact", None, None, None, "b"]]},
+        {"Nazorg": [["Opmerking", *HEADER, "Opmerking"], ["a", BSNS[0], "01-01-2024", "Contact", None, None, None, "b"]]},
     )
     res = run(landing)
     assert res.ledger["status"].to_list() == ["geladen"] and res.records.height == 1

@@ -32,7 +32,6 @@ BRON = "nazorg"
 LEEG_BESTAND = "leeg bestand (0 bytes): geen XLSX-werkmap"
 GEEN_WERKMAP = "geen leesbare XLSX-werkmap"
 GEEN_BLAD = f"werkmap heeft geen blad '{SHEET}'"
-MEER_BLADEN = f"werkmap heeft meer dan een blad dat, ontdaan van spaties, '{SHEET}' heet"
 TOEKOMSTIG = "leverdatum in de bestandsnaam ligt na de peildatum"
 GEEN_KOPREGEL = f"blad '{SHEET}' is leeg of heeft geen kopregel in rij 1"
 
@@ -54,14 +53,12 @@ RAW_SCHEMA = {
 
 
 def _find_sheet(names: list[str]) -> tuple[str | None, str | None]:
-    """(refusal reason, sheet): the exact name `Nazorg`, else the one sheet whose trimmed
-    name matches in any case (Excel keeps names unique only case-insensitively, untrimmed)."""
-    if SHEET in names:
-        return None, SHEET
-    matches = [n for n in names if n.strip().lower() == SHEET.lower()]
-    if len(matches) > 1:
-        return MEER_BLADEN, None
-    return (None, matches[0]) if matches else (GEEN_BLAD, None)
+    """(refusal reason, sheet): the sheet named exactly `Nazorg`.
+
+    The contract matches headers and codes case-insensitively but names the sheet
+    exactly, so `nazorg` or ` Nazorg` is not the sheet (docs/decisions.md).
+    """
+    return (None, SHEET) if SHEET in names else (GEEN_BLAD, None)
 
 
 def read_sheet(path: Path) -> tuple[str | None, list[list] | None]:
