@@ -6,8 +6,8 @@ drop every BSN column before anything leaves the function.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
-import hmac
 
 import polars as pl
 
@@ -54,8 +54,24 @@ def check_key(key: str | None) -> bytes:
     return key.encode("utf-8")
 
 
+@functools.lru_cache(maxsize=4)
+def _hmac_pads(key: bytes):
+    """SHA-256 states after the key's inner and outer pad (RFC 2104), computed once per key."""
+    k = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in k)), hashlib.sha256(bytes(b ^ 0x5C for b in k))
+
+
 def pseudonym(bsn9: str, key: bytes) -> str:
-    return hmac.new(key, bsn9.encode("ascii"), hashlib.sha256).hexdigest()
+    """HMAC-SHA256(key, bsn9) as lowercase hex, equal to `hmac.new(key, bsn9, sha256).hexdigest()`.
+
+    The padded-key states are copied instead of recomputed: half the cost of hmac.new,
+    which counts at a million distinct BSNs."""
+    inner, outer = _hmac_pads(key)
+    h = inner.copy()
+    h.update(bsn9.encode("ascii"))
+    o = outer.copy()
+    o.update(h.digest())
+    return o.hexdigest()
 
 
 def pseudonymise(valid_bsns: pl.Series, key: bytes) -> pl.Series:

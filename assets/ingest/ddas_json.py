@@ -1,25 +1,34 @@
 """DDAS Uitwisselmodel v1.0 JSON files: steps 3-5 of sources.md and the rules of model.md §2.
 
 Per file: parse (orjson), decide `toekomstig` / `geweigerd` / `geladen`, validate a loaded
-file against the official schema (`ddas_schema_check`), and pull every
-`leveringen[i].schuldhulptrajecten[j]` into column lists in one Python pass. All
-records of all files are then judged at once with polars expressions, in the order of
-the reason codes, and the BSNs of accepted records are pseudonymised once per distinct
-BSN. No BSN column leaves `read_ddas`.
+file against the official schema (`ddas_schema_check`), pull every
+`leveringen[i].schuldhulptrajecten[j]` into column lists in one Python pass, and judge
+the records with polars expressions, in the order of the reason codes (every rule looks
+at one record, so a file can be judged on its own). For a large load the files are
+spread over worker processes, one per core (`read_files`). The BSNs of accepted records
+of all files are then pseudonymised once per distinct BSN. No BSN column leaves
+`read_ddas`.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
+import multiprocessing
+import os
 import re
+import threading
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import orjson
 import polars as pl
 
 from assets.common.bsn import bsn_is_valid, normalise_bsn, pseudonymise
 from assets.common.dates import ISO_DATE, parse_date
+from assets.common.memory import without_cyclic_gc
 from assets.common.reference import gemeentecodes, map_code, match_key
 from assets.ingest.ddas_schema_check import FINDINGS_SCHEMA, schema_findings
 from assets.ingest.reasons import quarantine_frame
@@ -48,6 +57,11 @@ RAW_SCHEMA = {
     "schuldbedrag_eur": pl.Int64,
 }
 CLIENT_SCHEMA = {"rij": pl.Int64, "bsn": pl.Utf8}
+# The columns of a judged file that the accepted records and the quarantine are made of.
+JUDGED_COLUMNS = [
+    "rij", "bestand", "levering_index", "record_index", "gemeentecode", "d_aanmelding_startdatum", "start", "eind",
+    "reden_std", "ia_aanwezig", "fase_aanwezig", "d_nazorg_startdatum", "schuldbedrag_eur", "reden_code", "detail",
+]
 FILE_SCHEMA = {"bestand": pl.Utf8, "aanlevertijdstip": pl.Datetime("us", "UTC"), "horizon": pl.Date}
 
 
@@ -126,27 +140,6 @@ _EMPTY: dict = {}
 _TEXT_COLUMNS = ("gemeentecode", *DATUMVELDEN.values(), "uitstroom_reden")
 
 
-def _obj(value) -> dict:
-    return value if value.__class__ is dict else _EMPTY
-
-
-def _has_value(value) -> bool:
-    """An object with a non-null value, or an array with a non-null element."""
-    if value.__class__ is dict:
-        return any(v is not None for v in value.values())
-    if value.__class__ is list:
-        return any(v is not None for v in value)
-    return False
-
-
-def _bsn_text(client) -> str | None:
-    """Raw BSN of one client; a non-negative JSON integer is taken as its digits."""
-    bsn = _obj(client).get("Burgerservicenummer")
-    if bsn.__class__ is int and bsn >= 0:
-        return str(bsn)
-    return bsn
-
-
 def _whole_euros(value) -> int | None:
     if value.__class__ is float and value.is_integer():
         value = int(value)
@@ -158,63 +151,132 @@ def _as_text(values: list) -> list:
     return [v if v is None or v.__class__ is str else NIET_TEKST for v in values]
 
 
-def extract_records(doc: dict, bestand: str) -> tuple[dict[str, list], list[int], list]:
-    """Raw columns of every trajectory of `doc` (schemas.ddas_json.DdasRuwRecord), and its
-    clients as two flat lists: (record position in this file, raw BSN text or None).
+def _text_series(name: str, values: list) -> pl.Series:
+    """Strings and nulls as delivered; any other JSON value becomes NIET_TEKST. The strict
+    build fails on the first non-string, so the per-value pass runs only for such files."""
+    try:
+        return pl.Series(name, values, dtype=pl.Utf8, strict=True)
+    except TypeError:
+        return pl.Series(name, _as_text(values), dtype=pl.Utf8)
+
+
+def _amount_series(values: list) -> pl.Series:
+    """Whole euros; the loop already turned everything but int and null into _whole_euros,
+    so only an integer beyond 64 bits makes the strict build fail."""
+    try:
+        return pl.Series("schuldbedrag_eur", values, dtype=pl.Int64, strict=True)
+    except (TypeError, OverflowError):
+        return pl.Series("schuldbedrag_eur", [_whole_euros(v) for v in values], dtype=pl.Int64)
+
+
+def extract_records(doc: dict, bestand: str) -> tuple[dict[str, pl.Series], list[int], pl.Series]:
+    """Raw columns of every trajectory of `doc` (schemas.ddas_json.DdasRuwRecord, as
+    Series by name), and its clients as two flat lists: (record position in this file,
+    raw BSN text or None).
 
     One Python pass over the parsed objects: parsing itself requires it. Only the
-    lookups happen here; type checks and all rules run vectorised afterwards.
+    lookups happen here, each value appended to its column's list; type checks and all
+    rules run vectorised afterwards. Presence rules: an object with a non-null value, or
+    an array with a non-null element (`len > count(None)`, counted in C).
     """
-    rows, client_pos, client_bsn = [], [], []
+    gem, aanm, start, eind, uit_datum, ia_start, nazorg, reden = ([] for _ in range(8))
+    ia_present, phase_present, bedrag = [], [], []
+    lev_index, lev_len, client_pos, client_bsn = [], [], [], []
+    add_pos, add_bsn = client_pos.append, client_bsn.append
+    n = 0
     for i, levering in enumerate(doc["leveringen"]):
-        trajecten = _obj(levering).get("schuldhulptrajecten")
+        trajecten = levering.get("schuldhulptrajecten") if levering.__class__ is dict else None
         if trajecten.__class__ is not list:
             continue  # no (usable) schuldhulptrajecten: this levering holds no records
-        for j, element in enumerate(trajecten):
-            t = _obj(element)
+        lev_index.append(i)
+        lev_len.append(len(trajecten))
+        for element in trajecten:
+            t = element if element.__class__ is dict else _EMPTY
             g = t.get
-            aanmelding, uitstroom, ia = _obj(g("aanmelding")), _obj(g("uitstroom")), g("informatieEnAdvies")
-            rows.append((
-                i, j, g("gemeentecode"),
-                aanmelding.get("startdatum"), g("startdatum"), g("einddatum"), uitstroom.get("datum"),
-                _obj(ia).get("startdatum"), _obj(g("nazorg")).get("startdatum"), uitstroom.get("reden"),
-                ia.__class__ is dict and _has_value(ia),
-                any(g(k).__class__ is dict and _has_value(g(k)) for k in _OBJECT_PHASES)
-                or any(g(k).__class__ is list and _has_value(g(k)) for k in _ARRAY_PHASES),
-                _whole_euros(g("totaalSchuldbedragBijAanvangSchuld")),
-            ))
+            aanmelding = g("aanmelding")
+            uitstroom = g("uitstroom")
+            if uitstroom.__class__ is not dict:
+                uitstroom = _EMPTY
+            ia = g("informatieEnAdvies")
+            nz = g("nazorg")
+            gem.append(g("gemeentecode"))
+            aanm.append(aanmelding.get("startdatum") if aanmelding.__class__ is dict else None)
+            start.append(g("startdatum"))
+            eind.append(g("einddatum"))
+            uit_datum.append(uitstroom.get("datum"))
+            if ia.__class__ is dict:
+                ia_start.append(ia.get("startdatum"))
+                ia_present.append(len(ia) > [*ia.values()].count(None))
+            else:
+                ia_start.append(None)
+                ia_present.append(False)
+            nazorg.append(nz.get("startdatum") if nz.__class__ is dict else None)
+            reden.append(uitstroom.get("reden"))
+            phase = False
+            for k in _OBJECT_PHASES:
+                v = g(k)
+                if v.__class__ is dict and len(v) > [*v.values()].count(None):
+                    phase = True
+                    break
+            else:
+                for k in _ARRAY_PHASES:
+                    v = g(k)
+                    if v.__class__ is list and len(v) > v.count(None):
+                        phase = True
+                        break
+            phase_present.append(phase)
+            b = g("totaalSchuldbedragBijAanvangSchuld")
+            bedrag.append(b if b is None or b.__class__ is int else _whole_euros(b))
             clients = g("client")
             if clients.__class__ is list:
                 # null elements of `client` are absent; other non-objects are clients without a BSN
                 for c in clients:
                     if c is not None:
-                        client_pos.append(len(rows) - 1)
-                        client_bsn.append(_bsn_text(c))
-    names = ("levering_index", "record_index", *_TEXT_COLUMNS, "ia_aanwezig", "fase_aanwezig", "schuldbedrag_eur")
-    columns = dict(zip(names, map(list, zip(*rows)))) if rows else {n: [] for n in names}
-    for name in _TEXT_COLUMNS:
-        columns[name] = _as_text(columns[name])
-    columns["bestand"] = [bestand] * len(rows)
-    return columns, client_pos, _as_text(client_bsn)
+                        add_pos(n)
+                        bsn = c.get("Burgerservicenummer") if c.__class__ is dict else None
+                        # a non-negative JSON integer is taken as its digits
+                        add_bsn(str(bsn) if bsn.__class__ is int and bsn >= 0 else bsn)
+            n += 1
+    starts = np.repeat(np.cumsum([0, *lev_len], dtype=np.int64)[:-1], lev_len)
+    columns = {
+        "bestand": pl.repeat(bestand, n, dtype=pl.Utf8, eager=True).alias("bestand"),
+        "levering_index": pl.Series("levering_index", np.repeat(np.asarray(lev_index, dtype=np.int64), lev_len)),
+        "record_index": pl.Series("record_index", np.arange(n, dtype=np.int64) - starts),
+        **{name: _text_series(name, values)
+           for name, values in zip(_TEXT_COLUMNS, (gem, aanm, start, eind, uit_datum, ia_start, nazorg, reden))},
+        "ia_aanwezig": pl.Series("ia_aanwezig", ia_present, dtype=pl.Boolean),
+        "fase_aanwezig": pl.Series("fase_aanwezig", phase_present, dtype=pl.Boolean),
+        "schuldbedrag_eur": _amount_series(bedrag),
+    }
+    return columns, client_pos, _text_series("bsn", client_bsn)
 
 
 # --- the rules of model.md §2, vectorised -------------------------------------------
 
 
-def _client_checks(clients: pl.DataFrame) -> pl.DataFrame:
-    """Per record with clients: clients without BSN, distinct clients, invalid BSNs."""
+def _client_checks(clients: pl.DataFrame, n: int) -> pl.DataFrame:
+    """Per record 0..n-1 (clients' `rij`): whether it has no client or a client without
+    BSN, more than 2 distinct clients (the same BSN twice is one client), an invalid BSN.
+
+    Counted with bincount over `rij` (no group-by); distinct BSNs are only counted for
+    the few records with more than 2 clients that have one."""
     trimmed = pl.col("bsn").str.strip_chars()
-    return (
-        clients.with_columns(ontbreekt=pl.col("bsn").is_null() | (trimmed == ""), norm=normalise_bsn(trimmed))
-        .with_columns(geldig=bsn_is_valid(pl.col("norm")))
-        .group_by("rij")
-        .agg(
-            n_zonder_bsn=pl.col("ontbreekt").sum(),
-            # the same BSN twice is one client
-            n_clienten=pl.col("norm").filter(~pl.col("ontbreekt")).n_unique(),
-            n_ongeldig=(~pl.col("geldig") & ~pl.col("ontbreekt")).sum(),
-        )
-    )
+    flags = clients.select(
+        "rij", ontbreekt=pl.col("bsn").is_null() | (trimmed == ""), norm=normalise_bsn(trimmed)
+    ).with_columns(ongeldig=~bsn_is_valid(pl.col("norm")) & ~pl.col("ontbreekt"))
+    rij = flags["rij"].to_numpy()
+    ontbreekt = flags["ontbreekt"].to_numpy()
+    with_bsn = np.bincount(rij[~ontbreekt], minlength=n)
+    many = with_bsn > 2
+    distinct = np.zeros(n, dtype=np.int64)
+    if many.any():
+        named = flags.filter(pl.Series(many[rij] & ~ontbreekt)).unique(["rij", "norm"])
+        distinct = np.bincount(named["rij"].to_numpy(), minlength=n)
+    return pl.DataFrame({
+        "geen_bsn": (np.bincount(rij, minlength=n) == 0) | (np.bincount(rij[ontbreekt], minlength=n) > 0),
+        "te_veel_clienten": distinct > 2,
+        "bsn_fout": np.bincount(rij[flags["ongeldig"].to_numpy()], minlength=n) > 0,
+    })
 
 
 def _earliest(*columns: str) -> pl.Expr:
@@ -228,29 +290,33 @@ def _earliest(*columns: str) -> pl.Expr:
 
 
 def judge(raw: pl.DataFrame, clients: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
-    """Raw records (DdasRuwRecord + `rij`) with parsed fields, `reden_code` (null: accepted) and
-    `detail` (the date field behind a date code)."""
-    datums = {veld: parse_date(pl.col(col), "iso") for veld, col in DATUMVELDEN.items()}
+    """Raw records (DdasRuwRecord + `rij`, the row number 0..n-1) with parsed fields,
+    `reden_code` (null: accepted) and `detail` (the date field behind a date code)."""
+    d = {veld: f"d_{col}" for veld, col in DATUMVELDEN.items()}
     # "null is absent": any other delivered value (also "" or a number) must be a real date.
     ongeldig = pl.coalesce(
-        [pl.when(pl.col(col).is_not_null() & datums[veld].is_null()).then(pl.lit(veld)) for veld, col in DATUMVELDEN.items()]
+        [pl.when(pl.col(col).is_not_null() & pl.col(d[veld]).is_null()).then(pl.lit(veld)) for veld, col in DATUMVELDEN.items()]
     )
-    toekomst = pl.coalesce([pl.when(e > pl.lit(peildatum)).then(pl.lit(v)) for v, e in datums.items()])
+    toekomst = pl.coalesce([pl.when(pl.col(d[veld]) > pl.lit(peildatum)).then(pl.lit(veld)) for veld in DATUMVELDEN])
     gemeente = match_key(pl.col("gemeentecode"))
-    frame = raw.join(_client_checks(clients), on="rij", how="left").with_columns(
-        **{f"d_{DATUMVELDEN[v]}": e for v, e in datums.items()},
-        datum_ongeldig_veld=ongeldig,
-        datum_toekomst_veld=toekomst,
-        gemeente_bekend=gemeente.str.to_uppercase().is_in(sorted(gemeentecodes())) | (gemeente == "onbekend"),
-        reden_std=map_code(pl.col("uitstroom_reden"), "ddas", "uitstroom.reden"),
-    ).with_columns(
-        start=_earliest("d_aanmelding_startdatum", "d_startdatum", "d_informatie_en_advies_startdatum"),
-        eind=pl.coalesce("d_einddatum", "d_uitstroom_datum"),
+    frame = (
+        raw.hstack(_client_checks(clients, raw.height)).lazy()
+        .with_columns(
+            **{d[veld]: parse_date(pl.col(col), "iso") for veld, col in DATUMVELDEN.items()},
+            gemeente_bekend=gemeente.str.to_uppercase().is_in(sorted(gemeentecodes())) | (gemeente == "onbekend"),
+            reden_std=map_code(pl.col("uitstroom_reden"), "ddas", "uitstroom.reden"),
+        )
+        .with_columns(
+            datum_ongeldig_veld=ongeldig,
+            datum_toekomst_veld=toekomst,
+            start=_earliest("d_aanmelding_startdatum", "d_startdatum", "d_informatie_en_advies_startdatum"),
+            eind=pl.coalesce("d_einddatum", "d_uitstroom_datum"),
+        )
     )
     code = (
-        pl.when(pl.col("n_zonder_bsn").is_null() | (pl.col("n_zonder_bsn") > 0)).then(pl.lit("bsn_ontbreekt"))
-        .when(pl.col("n_clienten") > 2).then(pl.lit("clienten_ongeldig"))
-        .when(pl.col("n_ongeldig") > 0).then(pl.lit("bsn_ongeldig"))
+        pl.when(pl.col("geen_bsn")).then(pl.lit("bsn_ontbreekt"))
+        .when(pl.col("te_veel_clienten")).then(pl.lit("clienten_ongeldig"))
+        .when(pl.col("bsn_fout")).then(pl.lit("bsn_ongeldig"))
         .when(~pl.col("gemeente_bekend").fill_null(False)).then(pl.lit("gemeente_onbekend"))
         .when(pl.col("datum_ongeldig_veld").is_not_null()).then(pl.lit("datum_ongeldig"))
         .when(pl.col("start").is_null()).then(pl.lit("geen_startdatum"))
@@ -263,36 +329,46 @@ def judge(raw: pl.DataFrame, clients: pl.DataFrame, peildatum: dt.date) -> pl.Da
         pl.when(pl.col("reden_code") == "datum_ongeldig").then(pl.col("datum_ongeldig_veld"))
         .when(pl.col("reden_code") == "datum_in_toekomst").then(pl.col("datum_toekomst_veld"))
     )
-    return frame.with_columns(reden_code=code).with_columns(detail=detail)
+    return frame.with_columns(reden_code=code).with_columns(detail=detail).collect()
 
 
-def _persoon_ids(accepted: pl.DataFrame, clients: pl.DataFrame, key: bytes) -> pl.DataFrame:
-    """rij -> sorted distinct persoon_ids; HMAC once per distinct BSN of the call."""
-    mine = clients.join(accepted.select("rij"), on="rij", how="semi").select(
+def accepted_clients(judged: pl.DataFrame, clients: pl.DataFrame) -> pl.DataFrame:
+    """`rij` and normalised BSN (`norm`) of every client of an accepted record. Every such
+    client has a valid BSN (else the record is bsn_ontbreekt or bsn_ongeldig)."""
+    keep = judged["reden_code"].is_null().to_numpy()
+    return clients.filter(pl.Series(keep[clients["rij"].to_numpy()], dtype=pl.Boolean)).select(
         "rij", norm=normalise_bsn(pl.col("bsn").str.strip_chars())
     )
-    distinct = mine.select(pl.col("norm").unique().sort())
-    lookup = distinct.with_columns(persoon_id=pseudonymise(distinct["norm"], key))
-    pairs = mine.join(lookup, on="norm", how="left").select("rij", "persoon_id").unique()
-    # sorted first, so the plain list aggregation (fast) yields sorted lists
-    return pairs.sort("rij", "persoon_id").group_by("rij", maintain_order=True).agg("persoon_id").rename(
-        {"persoon_id": "persoon_ids"}
-    )
+
+
+def _persoon_ids(clients: pl.DataFrame, key: bytes) -> pl.Series:
+    """The sorted distinct persoon_ids per `rij` of accepted_clients, in `rij` order (the
+    order of the accepted records); HMAC once per distinct BSN of the call."""
+    pairs = clients.select("rij", persoon_id=pseudonymise(clients["norm"], key)).sort("rij", "persoon_id")
+    # sorted, so a repeated client is its neighbour and the plain list aggregation yields sorted lists
+    new = pl.any_horizontal(pl.col("rij", "persoon_id").ne_missing(pl.col("rij", "persoon_id").shift(1)))
+    lists = pairs.filter(new).group_by("rij", maintain_order=True).agg("persoon_id")
+    return lists["persoon_id"].alias("persoon_ids")
 
 
 def _locatie() -> pl.Expr:
-    return (pl.lit("leveringen[") + pl.col("levering_index").cast(pl.Utf8) + pl.lit("].schuldhulptrajecten[")
-            + pl.col("record_index").cast(pl.Utf8) + pl.lit("]"))
+    return pl.format("leveringen[{}].schuldhulptrajecten[{}]", "levering_index", "record_index")
 
 
 def _records(judged: pl.DataFrame, clients: pl.DataFrame, files: pl.DataFrame, key: bytes) -> pl.DataFrame:
-    """Accepted records as schemas.records.TrajectRecord; no BSN column survives."""
-    accepted = judged.filter(pl.col("reden_code").is_null())
+    """Accepted records as schemas.records.TrajectRecord; no BSN column survives.
+    `clients` is accepted_clients over all files (`rij` numbering the judged rows).
+    `files` holds one row per loaded file, row i for the records with `_bestand_nr` i.
+
+    Rows stay in `rij` order, which is (bestand, levering_index, record_index) order: the
+    files were read in path order and each file's records in document order."""
     gemeente = pl.col("gemeentecode").str.strip_chars().str.to_uppercase()
+    nr = judged["_bestand_nr"]
+    per_file = [files["aanlevertijdstip"].gather(nr), files["horizon"].gather(nr)]
     return (
-        accepted.join(_persoon_ids(accepted, clients, key), on="rij", how="left")
-        .join(files, on="bestand", how="left")
-        .sort("bestand", "levering_index", "record_index")
+        judged.with_columns(per_file).lazy()  # lazy: only the columns used below are filtered
+        .filter(pl.col("reden_code").is_null())
+        .with_columns(_persoon_ids(clients, key))
         .select(
             pl.lit("ddas").alias("bron"),
             "bestand",
@@ -312,62 +388,160 @@ def _records(judged: pl.DataFrame, clients: pl.DataFrame, files: pl.DataFrame, k
             "schuldbedrag_eur",
             pl.col("persoon_ids").cast(pl.List(pl.Utf8)),
         )
+        .collect()
     )
 
 
 def _quarantine(judged: pl.DataFrame) -> pl.DataFrame:
-    q = judged.filter(pl.col("reden_code").is_not_null()).sort("bestand", "levering_index", "record_index")
-    return q.select(quarantine_frame("ddas", pl.col("bestand"), _locatie(), pl.col("reden_code"), pl.col("detail")))
+    q = judged.lazy().filter(pl.col("reden_code").is_not_null())  # rij order: (bestand, levering, record)
+    return q.select(quarantine_frame("ddas", pl.col("bestand"), _locatie(), pl.col("reden_code"), pl.col("detail"))).collect()
 
 
 # --- the reader ----------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _without_cyclic_gc():
-    """Parsed JSON is millions of acyclic objects; Python's cyclic collector would walk
-    them over and over while they are built (measured: half the run time). Reference
-    counting still frees everything; the collector is restored afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+@dataclass
+class FileRead:
+    """What one DDAS file yields: its outcome and, when loaded, its judged records."""
+
+    status: str
+    reden: str | None
+    stamp: tuple | None  # (leverdatum, instant in UTC)
+    horizon: dt.date | None = None
+    records: pl.DataFrame | None = None  # judge() in JUDGED_COLUMNS: rij = position in this file, reden_code
+    clients: pl.DataFrame | None = None  # accepted_clients(): rij, normalised BSN
+    findings: pl.DataFrame | None = None  # FINDINGS_SCHEMA
+
+
+def read_file(path: str, bestand: str, peildatum: dt.date) -> FileRead:
+    """Steps 3-4 for one file and, when it loads, its findings and its records judged by
+    the rules of model.md §2 (all per record, so a file can be judged on its own)."""
+    raw = Path(path).read_bytes()
+    status, reden, doc, stamp = load_file(raw, peildatum)
+    if status != "geladen":
+        return FileRead(status, reden, stamp)
+    findings = schema_findings(doc, bestand, nulls=raw.count(b"null"))
+    columns, pos, bsns = extract_records(doc, bestand)
+    horizon = _valid_iso_date(doc.get("einddatumLevering")) or stamp[0]
+    del doc, raw  # the parsed document is the big thing: freed before the rules run
+    records = pl.DataFrame(columns, schema=RAW_SCHEMA).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64))
+    clients = pl.DataFrame({"rij": pos, "bsn": bsns}, schema=CLIENT_SCHEMA)
+    judged = judge(records, clients, peildatum)
+    kept = judged.select(JUDGED_COLUMNS)  # what _records and _quarantine read: less to send between processes
+    return FileRead(status, reden, stamp, horizon, kept, accepted_clients(judged, clients), findings)
+
+
+# Below this many DDAS bytes a worker process costs more than it saves: starting one
+# (a fresh interpreter importing polars and the pipeline) takes about a second.
+PARALLEL_MIN_BYTES = 200 * 1024**2
+
+
+def _processes(rows: list[dict]) -> int:
+    """Processes for the per-file work, this one included. DDAS_WORKERS overrides
+    (1: everything in this process); by default one per usable core for large loads."""
+    setting = os.environ.get("DDAS_WORKERS", "").strip()
+    if setting:
+        if not setting.isdigit() or int(setting) < 1:
+            raise ValueError(f"DDAS_WORKERS must be a whole number of at least 1, got {setting!r}")
+        wanted = int(setting)
+    elif sum(r.get("bytes") or 0 for r in rows) >= PARALLEL_MIN_BYTES:
+        wanted = len(os.sched_getaffinity(0))
+    else:
+        wanted = 1
+    return max(1, min(wanted, len(rows)))
+
+
+def _read_file_in_worker(path: str, bestand: str, peildatum: dt.date) -> FileRead:
+    with without_cyclic_gc():
+        return read_file(path, bestand, peildatum)
+
+
+def read_files(rows: list[dict], peildatum: dt.date) -> list[FileRead]:
+    """read_file for every inventory row, in the order of `rows`.
+
+    With more than one process, the files wait in one queue, largest first: each worker
+    process has one file in flight and, when it finishes, takes the next largest, while
+    this process takes the smallest; so all finish at about the same time. A file is
+    parsed, checked and judged by one process; only its frames travel back (raw BSNs in
+    a pipe between our own processes, never on disk). The outcome does not depend on
+    who read what.
+    """
+    processes = _processes(rows)
+    if processes == 1:
+        return [read_file(r["pad"], r["bestand"], peildatum) for r in rows]
+    todo = deque(sorted(range(len(rows)), key=lambda i: -(rows[i].get("bytes") or 0)))
+    lock = threading.Lock()
+    in_flight: list[tuple[int, Future]] = []
+    results: list[FileRead | None] = [None] * len(rows)
+    spawn = multiprocessing.get_context("spawn")  # not fork: polars' thread pool does not survive a fork
+    with ProcessPoolExecutor(processes - 1, mp_context=spawn) as pool:
+
+        def feed(_finished: Future | None = None) -> None:
+            with lock:
+                if not todo:
+                    return
+                i = todo.popleft()
+                try:
+                    future = pool.submit(_read_file_in_worker, rows[i]["pad"], rows[i]["bestand"], peildatum)
+                except BrokenProcessPool:
+                    todo.appendleft(i)  # no worker left: this process reads it
+                    return
+                in_flight.append((i, future))
+            future.add_done_callback(feed)
+
+        for _ in range(processes - 1):
+            feed()
+        while True:
+            with lock:
+                if not todo:
+                    break
+                i = todo.pop()
+            results[i] = read_file(rows[i]["pad"], rows[i]["bestand"], peildatum)
+        for i, future in in_flight:
+            try:
+                results[i] = future.result()
+            except BrokenProcessPool:
+                pass  # the worker died (killed, or could not start): read below
+    for i, got in enumerate(results):
+        if got is None:  # a file no worker delivered: read it here
+            results[i] = read_file(rows[i]["pad"], rows[i]["bestand"], peildatum)
+    return results
 
 
 def read_ddas(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestResult:
     """Steps 3-5 of sources.md for the DDAS files that passed the inventory, in order."""
-    with _without_cyclic_gc():
+    with without_cyclic_gc():
         return _read(files, peildatum, key)
 
 
 def _read(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestResult:
-    record_parts, client_parts, findings, file_rows, outcomes = [], [], [], [], []
+    none = pl.DataFrame(schema=RAW_SCHEMA).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64))
+    judged_parts = [judge(none, pl.DataFrame(schema=CLIENT_SCHEMA), peildatum).select(JUDGED_COLUMNS)]  # when no file loads
+    client_parts = [accepted_clients(judged_parts[0], pl.DataFrame(schema=CLIENT_SCHEMA))]
+    findings, file_rows, outcomes = [], [], []
     n_records = 0
-    for file in files.sort("bestand").iter_rows(named=True):
-        raw = Path(file["pad"]).read_bytes()
-        status, reden, doc, stamp = load_file(raw, peildatum)
-        leverdatum = stamp[0] if stamp else None
+    rows = list(files.sort("bestand").iter_rows(named=True))
+    for file, got in zip(rows, read_files(rows, peildatum)):
+        leverdatum = got.stamp[0] if got.stamp else None
         gelezen = 0
-        if status == "geladen":
-            findings.append(schema_findings(doc, file["bestand"], nulls=raw.count(b"null")))
-            columns, pos, bsns = extract_records(doc, file["bestand"])
-            gelezen = len(columns["bestand"])
-            record_parts.append(pl.DataFrame(columns, schema=RAW_SCHEMA))
-            client_parts.append(pl.DataFrame({"rij": [n_records + p for p in pos], "bsn": bsns}, schema=CLIENT_SCHEMA))
+        if got.status == "geladen":
+            gelezen = got.records.height
+            findings.append(got.findings)
+            # positions over all files: `rij` numbers the records of the call
+            judged_parts.append(got.records.with_columns(pl.col("rij") + n_records))
+            client_parts.append(got.clients.with_columns(pl.col("rij") + n_records))
             n_records += gelezen
-            horizon = _valid_iso_date(doc.get("einddatumLevering")) or leverdatum
-            file_rows.append({"bestand": file["bestand"], "aanlevertijdstip": stamp[1], "horizon": horizon})
-        outcomes.append((file, status, reden, leverdatum, gelezen))
-        doc = raw = None  # one parsed file in memory at a time
+            file_rows.append({"bestand": file["bestand"], "aanlevertijdstip": got.stamp[1], "horizon": got.horizon})
+        outcomes.append((file, got.status, got.reden, leverdatum, gelezen))
 
-    ruw = pl.concat([pl.DataFrame(schema=RAW_SCHEMA), *record_parts]).with_row_index("rij")
-    ruw = ruw.with_columns(pl.col("rij").cast(pl.Int64))  # positions over all files: the client key
-    clients = pl.concat([pl.DataFrame(schema=CLIENT_SCHEMA), *client_parts])
-    judged = judge(ruw, clients, peildatum)
-    accepted_per_file = dict(judged.filter(pl.col("reden_code").is_null()).group_by("bestand").len().iter_rows())
+    # `_bestand_nr`: the row of file_rows a record came from
+    heights = [part.height for part in judged_parts[1:]]
+    bestand_nr = np.repeat(np.arange(len(heights), dtype=np.int64), heights)
+    judged = pl.concat(judged_parts).with_columns(pl.Series("_bestand_nr", bestand_nr))
+    clients = pl.concat(client_parts)
+    accepted = judged["reden_code"].is_null().to_numpy()
+    accepted_counts = np.bincount(bestand_nr[accepted], minlength=len(heights))
+    accepted_per_file = {row["bestand"]: int(n) for row, n in zip(file_rows, accepted_counts)}
     ledger = ledger_frame([
         ledger_row(file, status, reden, leverdatum, gelezen, accepted_per_file.get(file["bestand"], 0))
         for file, status, reden, leverdatum, gelezen in outcomes

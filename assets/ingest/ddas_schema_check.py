@@ -166,35 +166,51 @@ def _walk_info(schema) -> tuple[str, object]:
     return info
 
 
-def _swap(container, key, parts: tuple, path: str, pos: tuple, schema, swapped: list) -> None:
+class _Aliased(Exception):
+    """One container reached twice: swapping its nulls in place would change what the
+    second path sees. Parsed JSON never shares containers; hand-built documents may."""
+
+
+def _swap(container, key, parts: tuple, path: str, pos: tuple, schema, swapped: list, touched: set | None) -> None:
     meldingen, placeholder = _NULL.get(id(schema)) or _null_behaviour(parts + (key,), schema)
     if placeholder is not None:  # else the null stays and the validator reports it
         container[key] = placeholder.copy() if isinstance(placeholder, (dict, list)) else placeholder
         swapped.append((container, key, pos[0], pos[1], path, id(schema)))
+        if touched is not None:
+            touched.add(id(container))
 
 
-def _walk(node, schema, parts: tuple, path: str, pos: tuple, swapped: list) -> None:
+def _walk(node, schema, parts: tuple, path: str, pos: tuple, swapped: list, touched: set | None = None) -> None:
     """Swap every null the schema describes one-to-one for a placeholder; record
-    (container, key, levering, trajectory, json_pad, schema id) in `swapped`."""
-    kind, sub = _walk_info(schema)
+    (container, key, levering, trajectory, json_pad, schema id) in `swapped`.
+
+    With `touched` (a set), entering a container that already had a null swapped raises
+    _Aliased; without it the caller vouches that no container is reachable twice.
+    """
+    if touched is not None and id(node) in touched:
+        raise _Aliased
+    kind, sub = _WALK.get(id(schema)) or _walk_info(schema)
     if kind == "object" and node.__class__ is dict:
+        described = sub.get  # a key not described: only the parent's additionalProperties speaks about it
         for k, v in node.items():
-            s = sub.get(k)
-            if s is None:
-                continue  # not described: only the parent's additionalProperties speaks about it
             if v is None:
-                _swap(node, k, parts, path + _segment(k), pos, s, swapped)
+                s = described(k)
+                if s is not None:
+                    _swap(node, k, parts, path + _segment(k), pos, s, swapped, touched)
             elif v.__class__ is dict or v.__class__ is list:
-                _walk(v, s, parts + (k,), path + _segment(k), pos, swapped)
+                s = described(k)
+                if s is not None:
+                    _walk(v, s, parts + (k,), path + _segment(k), pos, swapped, touched)
     elif kind == "array" and node.__class__ is list:
         # the levering and trajectory index: the sort key for document order
         level = 1 if parts == ("leveringen",) else 2 if len(parts) == 3 and parts[2] == "schuldhulptrajecten" else 0
         for i, v in enumerate(node):
-            here = (i, -1) if level == 1 else (pos[0], i) if level == 2 else pos
             if v is None:
-                _swap(node, i, parts, f"{path}[{i}]", here, sub, swapped)
+                here = (i, -1) if level == 1 else (pos[0], i) if level == 2 else pos
+                _swap(node, i, parts, f"{path}[{i}]", here, sub, swapped, touched)
             elif v.__class__ is dict or v.__class__ is list:
-                _walk(v, sub, parts + (i,), f"{path}[{i}]", here, swapped)
+                here = (i, -1) if level == 1 else (pos[0], i) if level == 2 else pos
+                _walk(v, sub, parts + (i,), f"{path}[{i}]", here, swapped, touched)
 
 
 def _minimal_doc(parts: tuple, value):
@@ -275,6 +291,8 @@ def schema_findings(doc: dict, bestand: str, nulls: int | None = None, fast: boo
     `nulls` (a count of `null` in the file, e.g. `raw.count(b"null")`) decides whether
     the null walk pays: measured, it does from about one null per two trajectories.
     `doc` is changed while this runs (nulls swapped for placeholders) and restored after.
+    Without `nulls` the walk also checks that no container is reachable twice (a
+    hand-built document may share one) and validates the plain document if one is.
     """
     root_v = _validators()[0]
     null_rows = pl.DataFrame(schema=_ROW_SCHEMA)
@@ -287,13 +305,19 @@ def schema_findings(doc: dict, bestand: str, nulls: int | None = None, fast: boo
         swapped: list = []
         n_traj = sum(len(lev["schuldhulptrajecten"]) for lev in doc.get("leveringen") or ()
                      if isinstance(lev, dict) and isinstance(lev.get("schuldhulptrajecten"), list))
+        aliased = False
         try:
             if nulls is None or 2 * nulls > n_traj:
-                _walk(doc, ddas_json_schema(), (), "$", (-1, -1), swapped)
+                # a count of nulls comes from the bytes of a parsed file: no shared containers
+                _walk(doc, ddas_json_schema(), (), "$", (-1, -1), swapped, None if nulls is not None else set())
             rows = _document_errors(doc)
+        except _Aliased:
+            aliased = True
         finally:
             for entry in swapped:
                 entry[0][entry[1]] = None
+        if aliased:
+            return schema_findings(doc, bestand, fast=False)
         if swapped:
             _, _, levs, trajs, paths, ids = zip(*swapped)
             per_null = pl.DataFrame({"lev": levs, "traj": trajs, "json_pad": paths, "sid": ids},

@@ -12,6 +12,14 @@ rules of model.md §2 then run as one vectorised `pl.when` chain over every file
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
+import os
+import sys
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from operator import itemgetter
 from pathlib import Path
 
 import polars as pl
@@ -19,6 +27,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from assets.common.bsn import bsn_is_valid, normalise_bsn, pseudonymise
 from assets.common.dates import is_present, parse_date
+from assets.common.memory import without_cyclic_gc
 from assets.common.reference import match_key
 from assets.ingest.reasons import empty_quarantine, quarantine_frame
 from assets.ingest.result import IngestResult, ledger_frame, ledger_row
@@ -137,34 +146,111 @@ def _text_cell(cell) -> str | None:
     return str(cell)
 
 
+# Decoding runs per cell, so it takes the common cell first (a str: text, or '' for an
+# empty cell) without a function call, and leaves every other kind to the rules above.
+
+
+@functools.cache
+def _python_whitespace() -> str:
+    """The characters str.strip() removes (polars' strip_chars() alone misses a few, e.g. \\x1c)."""
+    return "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+
+
+def _pick(body: list[list], index: int, shortest: int) -> list:
+    """Column `index` of the rows; a row too short for it gives None (an empty cell)."""
+    if index < shortest:
+        return list(map(itemgetter(index), body))
+    return [r[index] if index < len(r) else None for r in body]
+
+
+def _text_and_empty(cells: list) -> tuple[pl.Series | None, pl.Series]:
+    """(the cells as text when all are strings or None, else None; which cells are empty
+    in the sense of _is_empty)."""
+    try:
+        text = pl.Series(cells, dtype=pl.Utf8, strict=True)
+    except TypeError:
+        return None, pl.Series([(not c.strip()) if c.__class__ is str else _is_empty(c) for c in cells], dtype=pl.Boolean)
+    return text, text.is_null() | (text.str.strip_chars(_python_whitespace()) == "")
+
+
+def _text_column(cells: list, text: pl.Series | None, empty: pl.Series) -> pl.Series:
+    if text is None:
+        text = pl.Series([c if c.__class__ is str else _text_cell(c) for c in cells], dtype=pl.Utf8)
+    return text.set(empty, None)
+
+
+def _bsn_column(cells: list, empty: pl.Series) -> tuple[pl.Series, pl.Series]:
+    text, bad = [], []
+    for c in cells:
+        if c.__class__ is str:
+            text.append(c)
+            bad.append(False)
+        else:
+            t, b = _bsn_cell(c)
+            text.append(t)
+            bad.append(b)
+    return pl.Series(text, dtype=pl.Utf8).set(empty, None), pl.Series(bad, dtype=pl.Boolean)
+
+
+def _datum_column(cells: list, empty: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+    day, text, other = [], [], []
+    for c in cells:
+        k = c.__class__
+        if k is str:
+            day.append(None)
+            text.append(c)
+            other.append(False)
+        elif k is dt.date:
+            day.append(c)
+            text.append(None)
+            other.append(False)
+        else:
+            d, t, o = _datum_cell(c)
+            day.append(d)
+            text.append(t)
+            other.append(o)
+    return pl.Series(day, dtype=pl.Date), pl.Series(text, dtype=pl.Utf8).set(empty, None), pl.Series(other, dtype=pl.Boolean)
+
+
 def decode_rows(rows: list[list], positions: dict[str, int], file: dict) -> pl.DataFrame:
     """NazorgRij rows for the data rows whose listed cells are not all empty."""
     body = rows[1:]
-    picked = {c: [r[i] if i < len(r) else None for r in body] for c, i in positions.items()}
-    keep = [n for n in range(len(body)) if not all(_is_empty(picked[c][n]) for c in picked)]
+    n = len(body)
+    shortest = min(map(len, body), default=0)
+    picked = {c: _pick(body, i, shortest) for c, i in positions.items()}
+    judged = {c: _text_and_empty(cells) for c, cells in picked.items()}
+    blank_row = pl.select(pl.all_horizontal([e for _, e in judged.values()]) if judged else pl.repeat(True, n)).to_series()
+    absent = (None, pl.repeat(True, n, eager=True))  # a column the sheet does not have: every cell empty
 
-    def column(name: str) -> list:
-        cells = picked.get(name)
-        return [cells[n] for n in keep] if cells is not None else [None] * len(keep)
+    def column(name: str) -> tuple:
+        return picked.get(name, [None] * n), *judged.get(name, absent)
 
-    bsn = [_bsn_cell(c) for c in column("BSN")]
-    datum = [_datum_cell(c) for c in column("Datum")]
-    data = {
-        "bestand": [file["bestand"]] * len(keep),
-        "rij": [n + 2 for n in keep],  # body[0] is sheet row 2
-        "gemeentecode": [file["gemeentecode_naam"]] * len(keep),
-        "leverdatum": [file["leverdatum_naam"]] * len(keep),
-        "bsn": [b[0] for b in bsn],
-        "bsn_cel_ongeldig": [b[1] for b in bsn],
-        "datum_cel": [d[0] for d in datum],
-        "datum_tekst": [d[1] for d in datum],
-        "datum_anders": [d[2] for d in datum],
-        "soort": [_text_cell(c) for c in column("Soort")],
-        "uitkomst": [_text_cell(c) for c in column("Uitkomst")],
-        "contactvorm": [_text_cell(c) for c in column("Contactvorm")],
-        "uitgevoerd_door": [_text_cell(c) for c in column("Uitgevoerd door")],
-    }
-    return pl.DataFrame(data, schema=RAW_SCHEMA)
+    def text(name: str) -> pl.Series:
+        return _text_column(*column(name))
+
+    cells, _, empty = column("BSN")
+    bsn, bsn_bad = _bsn_column(cells, empty)
+    cells, _, empty = column("Datum")
+    datum_cel, datum_tekst, datum_anders = _datum_column(cells, empty)
+    data = pl.DataFrame(
+        {
+            "bestand": pl.repeat(file["bestand"], n, dtype=pl.Utf8, eager=True),
+            "rij": pl.int_range(2, n + 2, dtype=pl.Int64, eager=True),  # body[0] is sheet row 2
+            "gemeentecode": pl.repeat(file["gemeentecode_naam"], n, dtype=pl.Utf8, eager=True),
+            "leverdatum": pl.repeat(file["leverdatum_naam"], n, dtype=pl.Date, eager=True),
+            "bsn": bsn,
+            "bsn_cel_ongeldig": bsn_bad,
+            "datum_cel": datum_cel,
+            "datum_tekst": datum_tekst,
+            "datum_anders": datum_anders,
+            "soort": text("Soort"),
+            "uitkomst": text("Uitkomst"),
+            "contactvorm": text("Contactvorm"),
+            "uitgevoerd_door": text("Uitgevoerd door"),
+        },
+        schema=RAW_SCHEMA,
+    )
+    return data.filter(~blank_row)
 
 
 def _checked(raw: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
@@ -232,20 +318,49 @@ def _events(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
     )
 
 
+def read_sheets(paths: list[Path]) -> Iterator[tuple[str | None, list[list] | None]]:
+    """read_sheet of each path, in order. calamine parses a workbook without holding the
+    GIL, so threads read the next workbooks while this thread decodes the current one; a
+    few workbooks ahead at most, so memory stays that of a few sheets."""
+    threads = len(os.sched_getaffinity(0))
+    if threads < 2 or len(paths) < 2:
+        yield from map(read_sheet, paths)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        ahead: deque = deque()
+        todo = iter(paths)
+        for path in itertools.islice(todo, 2 * threads):
+            ahead.append(pool.submit(read_sheet, path))
+        while ahead:
+            result = ahead.popleft().result()
+            path = next(todo, None)
+            if path is not None:
+                ahead.append(pool.submit(read_sheet, path))
+            yield result
+
+
 def read_nazorg(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestResult:
     """Ledger rows, accepted NazorgEvent rows and quarantine rows for `to_read(inv, "nazorg")`.
 
     Every accepted row counts, also when the same event came earlier: harmonisation
     builds the deduplicated model table.
     """
+    with without_cyclic_gc():  # a workbook's cells are millions of short-lived objects
+        return _read(files, peildatum, key)
+
+
+def _read(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestResult:
     ledger: list[dict] = []
     frames: list[pl.DataFrame] = []
-    for file in files.iter_rows(named=True):
+    rows_in_order = list(files.iter_rows(named=True))
+    due = [Path(f["pad"]) for f in rows_in_order if f["leverdatum_naam"] <= peildatum]
+    sheets = read_sheets(due)
+    for file in rows_in_order:
         leverdatum = file["leverdatum_naam"]
         if leverdatum > peildatum:
             ledger.append(ledger_row(file, "toekomstig", TOEKOMSTIG, leverdatum))
             continue
-        reden, rows = read_sheet(Path(file["pad"]))
+        reden, rows = next(sheets)
         if reden is None:
             reden, positions = header_positions(rows[0] if rows else [])
         if reden is not None:

@@ -189,8 +189,12 @@ def _first_field(conditions: list[tuple[str, pl.Expr]]) -> pl.Expr:
 
 
 def with_reason(rows: pl.LazyFrame, peildatum: dt.date) -> pl.LazyFrame:
-    """Adds the parsed values and `reden_code` / `reden_detail` (null = accepted)."""
+    """Adds the parsed values and `reden_code` / `reden_detail` (null = accepted).
+
+    `rows` may hold several exports: with a `bestand` column, Dossiernr duplicates are
+    counted per file."""
     col = pl.col
+    per_file = [col("bestand")] if "bestand" in rows.collect_schema().names() else []
     whole_row = (col("aantal_velden") == len(CSV_HEADER)).fill_null(False)
     dossier = col("Dossiernr").str.strip_chars()
     dup_key = pl.when(whole_row & is_present(col("Dossiernr"))).then(dossier)
@@ -200,7 +204,7 @@ def with_reason(rows: pl.LazyFrame, peildatum: dt.date) -> pl.LazyFrame:
         _product=map_code(col("Product"), BRON, "Product"),
         _reden=map_code(col("Reden einde"), BRON, "Reden einde"),
         _bedrag=rounded_euros(col("Schuld bij aanvang")),
-        _kopieen=pl.when(dup_key.is_not_null()).then(pl.len().over(dup_key)),
+        _kopieen=pl.when(dup_key.is_not_null()).then(pl.len().over(*per_file, dup_key)),
         **{_d(f): parse_date(col(f)) for f in DATE_FIELDS},
     ).with_columns(_start=_earliest(col(_d("Aanmelddatum")), col(_d("Startdatum"))))
 
@@ -236,23 +240,22 @@ def with_reason(rows: pl.LazyFrame, peildatum: dt.date) -> pl.LazyFrame:
 # --- accepted rows -> TrajectRecord ----------------------------------------------------
 
 
-def to_records(accepted: pl.DataFrame, file: dict, key: bytes) -> pl.DataFrame:
-    """TrajectRecord rows; the BSN becomes a persoon_id here and goes no further."""
-    export = file["leverdatum_naam"]
+def to_records(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
+    """TrajectRecord rows from checked rows of one or more exports, each with its file's
+    `bestand`, `_export` (date in the name) and `_gemeente` (code in the name); the BSN
+    becomes a persoon_id here (once per distinct BSN) and goes no further."""
     ia_value = mapping(BRON, "Product").get("ia")  # keys are match keys: trimmed, lower case
     col = pl.col
     return accepted.with_columns(_persoon=pseudonymise(accepted["_bsn"], key)).select(
         bron=pl.lit(BRON),
-        bestand=pl.lit(file["bestand"]),
+        bestand=col("bestand"),
         locatie=col("regel").cast(pl.Utf8),
         levering_index=pl.lit(0, pl.Int64),
         record_index=col("regel").cast(pl.Int64),
-        aanlevertijdstip=pl.lit(dt.datetime.combine(export, dt.time(), tzinfo=dt.timezone.utc)).cast(
-            pl.Datetime("us", "UTC")
-        ),
-        horizon=pl.lit(export, pl.Date),
+        aanlevertijdstip=col("_export").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),  # midnight UTC
+        horizon=col("_export"),
         dossiernr=col("_dossier"),
-        gemeentecode=pl.lit(file["gemeentecode_naam"], pl.Utf8),
+        gemeentecode=col("_gemeente"),
         aanmelddatum=col(_d("Aanmelddatum")),
         startdatum=col("_start"),
         einddatum=col(_d("Einddatum")),
@@ -268,8 +271,11 @@ def to_records(accepted: pl.DataFrame, file: dict, key: bytes) -> pl.DataFrame:
 
 
 def read_shv_csv(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestResult:
-    """Steps 3-5 of sources.md for the files of `inventory.to_read(inv, "shv_csv")`, in order."""
-    ledger, records, quarantine = [], [empty(TrajectRecord)], [empty_quarantine()]
+    """Steps 3-5 of sources.md for the files of `inventory.to_read(inv, "shv_csv")`, in order.
+
+    Files are parsed one by one; the rules then run once over the rows of all loaded
+    files (one query instead of one per file)."""
+    ledger, parts = [], []
     for file in files.iter_rows(named=True):
         export = file["leverdatum_naam"]
         if export > peildatum:
@@ -282,18 +288,31 @@ def read_shv_csv(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestR
         if refusal is not None:
             ledger.append(ledger_row(file, "geweigerd", refusal, export))
             continue
-        checked = with_reason(rows.lazy(), peildatum).collect()
-        accepted = checked.filter(pl.col("reden_code").is_null())
-        records.append(to_records(accepted, file, key))
-        quarantine.append(
-            checked.filter(pl.col("reden_code").is_not_null()).select(
-                quarantine_frame(BRON, file["bestand"], pl.col("regel"), pl.col("reden_code"), pl.col("reden_detail"))
-            )
-        )
-        ledger.append(ledger_row(file, "geladen", None, export, gelezen=checked.height, geaccepteerd=accepted.height))
+        parts.append(rows.with_columns(
+            bestand=pl.lit(file["bestand"], pl.Utf8),
+            _export=pl.lit(export, pl.Date),
+            _gemeente=pl.lit(file["gemeentecode_naam"], pl.Utf8),
+        ))
+        ledger.append(ledger_row(file, "geladen", None, export))
+    if not parts:
+        return IngestResult(ledger=ledger_frame(ledger).sort("bestand", maintain_order=True),
+                            records=empty(TrajectRecord), quarantine=empty_quarantine())
+
+    checked = with_reason(pl.concat(parts).lazy(), peildatum).collect()
+    counts = checked.group_by("bestand").agg(gelezen=pl.len(), geaccepteerd=pl.col("reden_code").is_null().sum())
+    per_file = {b: (int(g), int(a)) for b, g, a in counts.iter_rows()}
+    for row in ledger:
+        if row["status"] == "geladen":
+            gelezen, geaccepteerd = per_file.get(row["bestand"], (0, 0))
+            row.update(records_gelezen=gelezen, records_geaccepteerd=geaccepteerd,
+                       records_gequarantaineerd=gelezen - geaccepteerd)
+    accepted = checked.filter(pl.col("reden_code").is_null())
+    quarantine = checked.filter(pl.col("reden_code").is_not_null()).select(
+        quarantine_frame(BRON, pl.col("bestand"), pl.col("regel"), pl.col("reden_code"), pl.col("reden_detail"))
+    )
     by_line = pl.col("locatie").cast(pl.Int64)
     return IngestResult(
         ledger=ledger_frame(ledger).sort("bestand", maintain_order=True),
-        records=pl.concat(records).sort("bestand", "record_index"),
-        quarantine=pl.concat(quarantine).sort(pl.col("bestand"), by_line),
+        records=pl.concat([empty(TrajectRecord), to_records(accepted, key)]).sort("bestand", "record_index"),
+        quarantine=pl.concat([empty_quarantine(), quarantine]).sort(pl.col("bestand"), by_line),
     )

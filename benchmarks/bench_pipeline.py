@@ -1,0 +1,304 @@
+"""National-scale benchmark: the whole pipeline (`ddas run`) against the read floor.
+
+    .venv/bin/python benchmarks/bench_pipeline.py [--sizes 100000,300000,1000000] [--workdir /tmp/bench] [--keep]
+
+Per size: `ddas generate` writes a landing folder (not timed); every file is read once
+to warm the page cache; the READ FLOOR reads every landing file once into memory with
+the fastest reasonable reader and does nothing else (a separate interpreter); then
+`ddas run` runs the whole pipeline in a subprocess with its own DAGSTER_HOME and a
+benchmark key, while a sampler thread reads the child's VmRSS from /proc every 20 ms.
+Per stage (Dagster step) the wall time comes from the run's event log (STEP_START ->
+STEP_SUCCESS) and the peak RSS is the highest sample taken while that step ran (steps
+run one after another in-process). Prints per-stage tables and a summary: pipeline
+wall / floor, peak RSS and time per record at each size (cost must grow linearly).
+
+The read floor (each reader's choice is the fastest we found for getting the bytes into
+usable in-memory values; files a reader cannot parse still count, as the pipeline reads
+them too):
+- DDAS JSON: `orjson.loads` on the file's bytes, cyclic GC off (as the pipeline does;
+  with it on, CPython's collector walks the millions of new objects and doubles the time);
+- legacy CSV: `polars.read_csv` (multi-threaded Rust, every column as text); files it
+  refuses are decoded as Windows-1252 bytes instead;
+- aftercare XLSX: python-calamine, every sheet to Python values (`to_python`).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+PEILDATUM = "2026-06-30"  # the generator's last day: every delivery is in the past
+BENCH_KEY = "BENCHMARK-ONLY-key-for-synthetic-data-0123456789"  # >= 32 characters, synthetic data only
+SAMPLE_SECONDS = 0.02
+GIB = 1024**3
+
+
+# --- the read floor (runs in its own interpreter: --floor LANDING) -----------------------
+
+
+def read_floor(landing: Path) -> dict:
+    """Seconds to read every landing file once per kind, and the records' bytes."""
+    import orjson
+    import polars as pl
+    from python_calamine import CalamineWorkbook
+
+    files = {k: sorted(p for p in (landing / k).rglob("*") if p.is_file()) for k in ("ddas", "shv_csv", "nazorg")}
+    gc.disable()
+    t0 = time.perf_counter()
+    for p in files["ddas"]:
+        try:
+            doc = orjson.loads(p.read_bytes())
+        except orjson.JSONDecodeError:
+            doc = None
+        del doc  # freeing the objects is part of having read them
+    t1 = time.perf_counter()
+    gc.enable()
+    for p in files["shv_csv"]:
+        try:
+            pl.read_csv(p, separator=";", infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
+        except Exception:  # a file polars refuses: its text is still read once
+            p.read_bytes().decode("cp1252", errors="replace")
+    t2 = time.perf_counter()
+    for p in files["nazorg"]:
+        try:
+            with CalamineWorkbook.from_path(p) as wb:
+                for name in wb.sheet_names:
+                    wb.get_sheet_by_name(name).to_python()
+        except Exception:  # an unreadable workbook still costs its attempt
+            pass
+    t3 = time.perf_counter()
+    seconds = {"ddas": t1 - t0, "shv_csv": t2 - t1, "nazorg": t3 - t2}
+    return {"seconds": seconds, "total": t3 - t0, "bytes": sum(p.stat().st_size for fs in files.values() for p in fs)}
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def ddas_command() -> list[str]:
+    exe = Path(sys.executable).with_name("ddas")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "pipelines.cli"]
+
+
+def warm_cache(landing: Path) -> None:
+    for p in landing.rglob("*"):
+        if p.is_file():
+            p.read_bytes()
+
+
+def _status_kb(pid: int, field: str) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return None
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and its descendants (a reader may use worker processes)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return out
+
+
+class RssSampler(threading.Thread):
+    """(time.time(), summed VmRSS in bytes of the process tree) every SAMPLE_SECONDS."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.samples, self.hwm = pid, [], 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            rss = sum(_status_kb(p, "VmRSS:") or 0 for p in _tree(self.pid))
+            self.hwm = max(self.hwm, _status_kb(self.pid, "VmHWM:") or 0)
+            self.samples.append((time.time(), rss * 1024))
+            self.stop.wait(SAMPLE_SECONDS)
+
+
+def run_pipeline(landing: Path, output: Path, home: Path) -> dict:
+    env = {**os.environ, "DAGSTER_HOME": str(home), "DDAS_PSEUDONYM_KEY": BENCH_KEY, "DDAS_PROGRESS": "0"}
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    cmd = [*ddas_command(), "run", "--landing", str(landing), "--output", str(output), "--peildatum", PEILDATUM]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.time()
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    sampler = RssSampler(proc.pid)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    sampler.stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"ddas run failed ({proc.returncode}):\n{err[-3000:]}")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"wall": wall, "started": started, "samples": sampler.samples, "hwm": sampler.hwm * 1024,
+            "cpu": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime}
+
+
+def step_times(home: Path) -> tuple[list[dict], tuple[float, float]]:
+    """[(step, start, end)] in start order from the run's event log, and the run's (start, end)."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    kinds = {DagsterEventType.STEP_START, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE,
+             DagsterEventType.RUN_START, DagsterEventType.RUN_SUCCESS}
+    instance = DagsterInstance.from_config(str(home))
+    try:
+        run = instance.get_runs(limit=1)[0]
+        records = instance.get_records_for_run(run.run_id, of_type=kinds).records
+    finally:
+        instance.dispose()
+    steps: dict[str, dict] = {}
+    run_span = [None, None]
+    for r in records:
+        entry = r.event_log_entry
+        kind = entry.dagster_event.event_type
+        if kind == DagsterEventType.RUN_START:
+            run_span[0] = entry.timestamp
+        elif kind == DagsterEventType.RUN_SUCCESS:
+            run_span[1] = entry.timestamp
+        elif kind == DagsterEventType.STEP_START:
+            steps[entry.step_key] = {"step": entry.step_key, "start": entry.timestamp, "end": None}
+        else:
+            steps[entry.step_key]["end"] = entry.timestamp
+    return sorted(steps.values(), key=lambda s: s["start"]), tuple(run_span)
+
+
+def record_counts(output: Path) -> dict[str, int]:
+    """Records read per kind (from the ledger) and accepted trajectory records (provenance)."""
+    import polars as pl
+
+    led = pl.read_parquet(output / "kwaliteit" / "leveringen.parquet")
+    counts = dict(led.group_by("bron").agg(pl.col("records_gelezen").sum()).iter_rows())
+    counts["alle"] = int(led["records_gelezen"].sum())
+    counts["trajectrecords"] = pl.scan_parquet(output / "model" / "traject_herkomst.parquet").select(pl.len()).collect().item()
+    counts["nazorg_events"] = pl.scan_parquet(output / "staging" / "nazorg" / "records.parquet").select(pl.len()).collect().item()
+    return counts
+
+
+def stage_records(step: str, counts: dict[str, int]) -> int:
+    """The records a stage works through: its own kind for a reader, all records otherwise."""
+    if step in ("ddas_records", "shv_csv_records", "nazorg_records"):
+        return counts.get(step.removesuffix("_records"), 0)
+    if step == "harmonised_trajectories":
+        return counts["trajectrecords"]
+    if step == "nazorg_gebeurtenissen":
+        return counts["nazorg_events"]
+    return counts["alle"]
+
+
+def fmt_gib(n: float) -> str:
+    return f"{n / GIB:5.2f}"
+
+
+# --- one size ------------------------------------------------------------------------
+
+
+def bench_size(persons: int, workdir: Path, seed: int) -> dict:
+    base = workdir / f"p{persons}"
+    t0 = time.perf_counter()
+    subprocess.run([*ddas_command(), "generate", "--out", str(base / "landing"), "--persons", str(persons), "--seed", str(seed)],
+                   check=True, stdout=subprocess.DEVNULL)
+    return measure(persons, base, generated_in=time.perf_counter() - t0)
+
+
+def measure(persons: int, base: Path, generated_in: float = 0.0) -> dict:
+    """Floor and pipeline on the landing folder base/landing; outputs under base."""
+    landing, output, home = base / "landing", base / "output", base / "dagster_home"
+    for d in (output, home):
+        shutil.rmtree(d, ignore_errors=True)
+    gen = generated_in
+    warm_cache(landing)
+    floor_out = subprocess.run([sys.executable, __file__, "--floor", str(landing)], check=True, capture_output=True, text=True)
+    floor = json.loads(floor_out.stdout)
+    pipe = run_pipeline(landing, output, home)
+    steps, (run_start, run_end) = step_times(home)
+    counts = record_counts(output)
+
+    print(f"\n=== {persons:,} persons: {counts['alle']:,} records read "
+          f"(ddas {counts.get('ddas', 0):,}, shv_csv {counts.get('shv_csv', 0):,}, nazorg {counts.get('nazorg', 0):,}), "
+          f"landing {floor['bytes'] / 1e6:,.0f} MB, generated in {gen:.0f} s")
+    print(f"{'stage (Dagster step)':<44} {'wall s':>7} {'records/s':>11} {'peak RSS GiB':>12}")
+    in_steps = 0.0
+    for s in steps:
+        took = s["end"] - s["start"]
+        in_steps += took
+        rss = max((r for t, r in pipe["samples"] if s["start"] <= t <= s["end"]), default=0)
+        n = stage_records(s["step"], counts)
+        print(f"{s['step']:<44} {took:7.2f} {n / took if took > 0 else 0:11,.0f} {fmt_gib(rss):>12}")
+    run_wall = run_end - run_start
+    startup = run_start - pipe["started"]
+    peak = max(pipe["hwm"], max((r for _, r in pipe["samples"]), default=0))
+    print(f"{'sum of steps':<44} {in_steps:7.2f}")
+    print(f"{'Dagster between steps (run - steps)':<44} {run_wall - in_steps:7.2f}")
+    print(f"{'process start, imports, definitions':<44} {startup:7.2f}")
+    print(f"{'ddas run end to end (process wall)':<44} {pipe['wall']:7.2f} {counts['alle'] / pipe['wall']:11,.0f} {fmt_gib(peak):>12}")
+    fs = floor["seconds"]
+    print(f"read floor: {floor['total']:.2f} s (ddas JSON {fs['ddas']:.2f}, shv_csv {fs['shv_csv']:.2f}, nazorg XLSX {fs['nazorg']:.2f}); "
+          f"pipeline / floor = {pipe['wall'] / floor['total']:.2f}; CPU time of the run {pipe['cpu']:.1f} s")
+    return {"persons": persons, "records": counts["alle"], "wall": pipe["wall"], "run": run_wall, "floor": floor["total"],
+            "peak": peak, "cpu": pipe["cpu"], "bytes": floor["bytes"]}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100000,300000,1000000", help="persons per landing folder, comma separated")
+    ap.add_argument("--workdir", default="/tmp/bench", help="where landing folders, outputs and Dagster homes go")
+    ap.add_argument("--keep", action="store_true", help="keep the generated folders (default: removed afterwards)")
+    ap.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
+    ap.add_argument("--floor", help=argparse.SUPPRESS)  # internal: print the read floor of a landing folder
+    args = ap.parse_args()
+    if args.floor:
+        print(json.dumps(read_floor(Path(args.floor))))
+        return
+
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"{dt.datetime.now():%Y-%m-%d %H:%M}  cores {os.cpu_count()}  load {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results = []
+    try:
+        for size in (int(s) for s in args.sizes.split(",")):
+            results.append(bench_size(size, workdir, args.seed))
+            if not args.keep:
+                shutil.rmtree(workdir / f"p{size}", ignore_errors=True)
+    finally:
+        if not args.keep:
+            for size in args.sizes.split(","):
+                shutil.rmtree(workdir / f"p{int(size)}", ignore_errors=True)
+
+    print(f"\n{'persons':>10} {'records':>10} {'pipeline s':>10} {'floor s':>8} {'ratio':>6} {'peak GiB':>9} "
+          f"{'µs/record':>10} {'floor µs/rec':>12} {'CPU s':>7}")
+    for r in results:
+        print(f"{r['persons']:>10,} {r['records']:>10,} {r['wall']:>10.2f} {r['floor']:>8.2f} {r['wall'] / r['floor']:>6.2f} "
+              f"{r['peak'] / GIB:>9.2f} {1e6 * r['wall'] / r['records']:>10.2f} {1e6 * r['floor'] / r['records']:>12.2f} {r['cpu']:>7.1f}")
+    if len(results) > 1:
+        first, last = results[0], results[-1]
+        growth = (last["wall"] / last["records"]) / (first["wall"] / first["records"])
+        print(f"time per record, largest / smallest size: {growth:.2f} (1.00 = linear)")
+    print(f"load at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
