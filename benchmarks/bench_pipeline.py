@@ -6,11 +6,14 @@ Per size: `ddas generate` writes a landing folder (not timed); every file is rea
 to warm the page cache; the READ FLOOR reads every landing file once into memory with
 the fastest reasonable reader and does nothing else (a separate interpreter); then
 `ddas run` runs the whole pipeline in a subprocess with its own DAGSTER_HOME and a
-benchmark key, while a sampler thread reads the child's VmRSS from /proc every 20 ms.
-Per stage (Dagster step) the wall time comes from the run's event log (STEP_START ->
-STEP_SUCCESS) and the peak RSS is the highest sample taken while that step ran (steps
-run one after another in-process). Prints per-stage tables and a summary: pipeline
-wall / floor, peak RSS and time per record at each size (cost must grow linearly).
+benchmark key, while a sampler thread reads the VmRSS of the child's process tree (the
+run and its reader workers) from /proc every 20 ms. Per stage (Dagster step) the wall
+time comes from the run's event log (STEP_START -> STEP_SUCCESS) and the peak RSS is the
+highest sample taken while that step ran (steps run one after another in-process).
+Prints per-stage tables and a summary: pipeline wall / floor, peak RSS, time per record
+at each size, the marginal cost per extra record between sizes (linear cost: flat), and
+the CPU the rest of the machine used during each run (a disturbed figure shows there).
+Results: docs/performance.md.
 
 The read floor (each reader's choice is the fastest we found for getting the bytes into
 usable in-memory values; files a reader cannot parse still count, as the pipeline reads
@@ -46,7 +49,7 @@ GIB = 1024**3
 
 
 def read_floor(landing: Path) -> dict:
-    """Seconds to read every landing file once per kind, and the records' bytes."""
+    """Seconds to read every landing file once, per kind, and the total bytes read."""
     import orjson
     import polars as pl
     from python_calamine import CalamineWorkbook
@@ -136,12 +139,21 @@ class RssSampler(threading.Thread):
             self.stop.wait(SAMPLE_SECONDS)
 
 
+def busy_cpu_seconds() -> float:
+    """CPU seconds all processes of the machine have spent busy (from /proc/stat)."""
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def run_pipeline(landing: Path, output: Path, home: Path) -> dict:
     env = {**os.environ, "DAGSTER_HOME": str(home), "DDAS_PSEUDONYM_KEY": BENCH_KEY, "DDAS_PROGRESS": "0"}
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     cmd = [*ddas_command(), "run", "--landing", str(landing), "--output", str(output), "--peildatum", PEILDATUM]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy_before = busy_cpu_seconds()
     started = time.time()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -154,8 +166,12 @@ def run_pipeline(landing: Path, output: Path, home: Path) -> dict:
     if proc.returncode != 0:
         raise SystemExit(f"ddas run failed ({proc.returncode}):\n{err[-3000:]}")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+    # CPU the rest of the machine used meanwhile (this script's sampler included, a few %):
+    # near 0 on a quiet machine; on 2 cores anything above a few seconds slows the run.
+    foreign = max(0.0, busy_cpu_seconds() - busy_before - cpu)
     return {"wall": wall, "started": started, "samples": sampler.samples, "hwm": sampler.hwm * 1024,
-            "cpu": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime}
+            "cpu": cpu, "foreign": foreign}
 
 
 def step_times(home: Path) -> tuple[list[dict], tuple[float, float]]:
@@ -257,9 +273,10 @@ def measure(persons: int, base: Path, generated_in: float = 0.0) -> dict:
     print(f"{'ddas run end to end (process wall)':<44} {pipe['wall']:7.2f} {counts['alle'] / pipe['wall']:11,.0f} {fmt_gib(peak):>12}")
     fs = floor["seconds"]
     print(f"read floor: {floor['total']:.2f} s (ddas JSON {fs['ddas']:.2f}, shv_csv {fs['shv_csv']:.2f}, nazorg XLSX {fs['nazorg']:.2f}); "
-          f"pipeline / floor = {pipe['wall'] / floor['total']:.2f}; CPU time of the run {pipe['cpu']:.1f} s")
+          f"pipeline / floor = {pipe['wall'] / floor['total']:.2f}; CPU time of the run {pipe['cpu']:.1f} s, "
+          f"of other processes meanwhile {pipe['foreign']:.1f} s")
     return {"persons": persons, "records": counts["alle"], "wall": pipe["wall"], "run": run_wall, "floor": floor["total"],
-            "peak": peak, "cpu": pipe["cpu"], "bytes": floor["bytes"]}
+            "peak": peak, "cpu": pipe["cpu"], "foreign": pipe["foreign"], "bytes": floor["bytes"]}
 
 
 def main() -> None:
@@ -289,14 +306,16 @@ def main() -> None:
                 shutil.rmtree(workdir / f"p{int(size)}", ignore_errors=True)
 
     print(f"\n{'persons':>10} {'records':>10} {'pipeline s':>10} {'floor s':>8} {'ratio':>6} {'peak GiB':>9} "
-          f"{'µs/record':>10} {'floor µs/rec':>12} {'CPU s':>7}")
+          f"{'µs/record':>10} {'floor µs/rec':>12} {'CPU s':>7} {'other CPU s':>11}")
     for r in results:
         print(f"{r['persons']:>10,} {r['records']:>10,} {r['wall']:>10.2f} {r['floor']:>8.2f} {r['wall'] / r['floor']:>6.2f} "
-              f"{r['peak'] / GIB:>9.2f} {1e6 * r['wall'] / r['records']:>10.2f} {1e6 * r['floor'] / r['records']:>12.2f} {r['cpu']:>7.1f}")
-    if len(results) > 1:
-        first, last = results[0], results[-1]
-        growth = (last["wall"] / last["records"]) / (first["wall"] / first["records"])
-        print(f"time per record, largest / smallest size: {growth:.2f} (1.00 = linear)")
+              f"{r['peak'] / GIB:>9.2f} {1e6 * r['wall'] / r['records']:>10.2f} {1e6 * r['floor'] / r['records']:>12.2f} "
+              f"{r['cpu']:>7.1f} {r['foreign']:>11.1f}")
+    # Linear cost: the extra time per extra record between sizes must not grow with size
+    # (the time per record itself falls, as the fixed start-up cost is spread thinner).
+    for a, b in zip(results, results[1:]):
+        marginal = (b["wall"] - a["wall"]) / (b["records"] - a["records"])
+        print(f"marginal cost {a['persons']:,} -> {b['persons']:,} persons: {1e6 * marginal:.2f} µs per extra record")
     print(f"load at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from assets.common.bsn import check_key
-from assets.common.settings import parse_peildatum
+from assets.common.peildatum import parse_peildatum
 
 # Clearly labelled and only for synthetic demo data: `ddas run` never uses it.
 DEMO_KEY = "DEMO-ONLY-not-a-secret-key-for-synthetic-data-0000"

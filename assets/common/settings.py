@@ -7,29 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from assets.common.bsn import check_key
-
-
-def today_amsterdam() -> dt.date:
-    return dt.datetime.now(ZoneInfo("Europe/Amsterdam")).date()
-
-
-def parse_peildatum(text: str | None) -> dt.date:
-    """`YYYY-MM-DD`, default today in Europe/Amsterdam; ValueError with one clear line."""
-    if not text:
-        return today_amsterdam()
-    try:
-        return dt.date.fromisoformat(text.strip()) if len(text.strip()) == 10 else _bad(text)
-    except ValueError:
-        _bad(text)
-
-
-def _bad(text: str):
-    raise ValueError(f"DDAS_PEILDATUM must be a date YYYY-MM-DD, got {text!r}")
+from assets.common.peildatum import parse_peildatum, today_amsterdam  # noqa: F401  (re-exported)
 
 
 class DdasSettings(dg.ConfigurableResource):
