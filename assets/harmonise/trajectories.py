@@ -11,46 +11,13 @@ from assets.harmonise.merge import link
 from assets.harmonise.ordering import check_positions, file_rank, file_table, packed
 from assets.harmonise.supersede import VERVANGEN_DOOR, mark_superseded
 from assets.harmonise.traject_id import file_states, first_copy, with_traject_ids
+from schemas.model import TrajectHerkomst, Trajecten
 
 OPEN_END = dt.date(9999, 12, 31)  # an open end sorts as the latest end
 
-TRAJECTEN_COLUMNS = [
-    "traject_id",
-    "gemeentecode",
-    "aanmelddatum",
-    "startdatum",
-    "einddatum",
-    "uitstroomreden",
-    "is_informatie_advies",
-    "nazorg_startdatum",
-    "schuldbedrag_eur",
-    "aantal_bronrecords",
-    "bronnen",
-    "laatste_levering",
-]
-HERKOMST_COLUMNS = [
-    "bron",
-    "bestand",
-    "locatie",
-    "levering_index",
-    "record_index",
-    "aanlevertijdstip",
-    "horizon",
-    "dossiernr",
-    "gemeentecode",
-    "aanmelddatum",
-    "startdatum",
-    "einddatum",
-    "uitstroomreden",
-    "is_informatie_advies",
-    "nazorg_startdatum",
-    "schuldbedrag_eur",
-    "koppel_einde",
-    "traject_id",
-    "is_gezaghebbend",
-    "gezag_rang",
-    VERVANGEN_DOOR,
-]
+# Column order of the model tables comes from their pandera models (schemas/model.py).
+TRAJECTEN_COLUMNS = list(Trajecten.to_schema().columns)
+HERKOMST_COLUMNS = list(TrajectHerkomst.to_schema().columns)
 
 
 # --- authoritative order and fields --------------------------------------------------

@@ -12,15 +12,9 @@ import polars as pl
 
 from assets.common.dates import add_months
 from assets.indicators.regions import by_region
+from schemas.indicators import INDICATOR_CODES
 
-COHORT_INDICATORS = [
-    "nazorg_gestart",
-    "nazorg_tijdig",
-    "nazorgtoets_voor_einde",
-    "nazorgcontact_6m",
-    "warm_contact_12m",
-    "terugval_12m",
-]
+COHORT_INDICATORS = INDICATOR_CODES[1:]  # all but terugval_5j, in contract order
 
 E = pl.col("e")
 
