@@ -215,9 +215,7 @@ def record_counts(output: Path) -> dict[str, int]:
 
 
 def stage_records(step: str, counts: dict[str, int]) -> int:
-    """The records a stage works through: its own kind for a reader, all records otherwise."""
-    if step in ("ddas_records", "shv_csv_records", "nazorg_records"):
-        return counts.get(step.removesuffix("_records"), 0)
+    """The records a stage works through: all records read, or the model's input for harmonising."""
     if step == "harmonised_trajectories":
         return counts["trajectrecords"]
     if step == "nazorg_gebeurtenissen":

@@ -10,6 +10,7 @@ import pytest
 from assets.common import paths
 from assets.common.parquet_io import write_parquet_atomic
 from assets.common.settings import DdasSettings
+from assets.quality import bsn_guard
 from assets.quality import dagster_checks as checks
 from pipelines.definitions import defs
 from pipelines.schedules import nightly_schedule
@@ -112,16 +113,40 @@ def test_schema_check_warns_on_findings(out):
     assert not r.passed and r.severity == dg.AssetCheckSeverity.WARN
 
 
-def test_bsn_scan_fails_on_a_planted_bsn_and_never_reports_it(out):
-    settings = DdasSettings(output_dir=str(out))
+def test_bsn_guard_writes_nothing_on_a_planted_bsn_and_never_reports_it(out):
     bsn = valid_bsns(1, seed=99)[0]
     clean = pl.DataFrame({"traject_id": ["0123456789abcdef"], "persoon_id": ["a1" * 32]})
-    write_parquet_atomic(clean, out / paths.TRAJECTCLIENTEN)
-    scan = next(c for c in checks.BSN_CHECKS if c.check_key.asset_key == dg.AssetKey("trajectclienten"))
-    assert scan(settings=settings).passed
-    write_parquet_atomic(clean.with_columns(pl.lit(f"opmerking {bsn} x").alias("vrij")), out / paths.TRAJECTCLIENTEN)
-    r = scan(settings=settings)
+    ok = bsn_guard.write_guarded("trajectclienten", str(out), {paths.TRAJECTCLIENTEN: clean})
+    assert ok.passed and pl.read_parquet(out / paths.TRAJECTCLIENTEN).equals(clean)
+    leaky = clean.with_columns(pl.lit(f"opmerking {bsn} x").alias("vrij"))
+    r = bsn_guard.write_guarded("trajectclienten", str(out), {paths.TRAJECTCLIENTEN: leaky, paths.TRAJECTEN: clean})
     assert not r.passed and bsn not in repr(r.metadata)
+    assert r.metadata["verdachte_cellen"].data == {paths.TRAJECTCLIENTEN: {"vrij": 1}}
+    # nothing of the asset was written: the earlier file is untouched, the clean sibling absent
+    assert pl.read_parquet(out / paths.TRAJECTCLIENTEN).equals(clean) and not (out / paths.TRAJECTEN).exists()
+    emitted = bsn_guard.emit(r, dg.MaterializeResult(asset_key="trajectclienten"))
+    assert next(emitted) is r  # the failed check is recorded first, then the step stops
+    with pytest.raises(dg.Failure) as failure:
+        next(emitted)
+    assert "vrij (1 cellen)" in failure.value.description and bsn not in failure.value.description
+
+
+def test_a_bsn_in_a_file_name_stops_the_run_before_anything_is_written(tmp_path, monkeypatch):
+    land, out = tmp_path / "landing", tmp_path / "out"
+    b = valid_bsns(2, seed=8)
+    ddas_file(land / f"ddas/client {b[0]}.json", [traject([b[1]])])
+    for k, v in {"DDAS_LANDING_DIR": land, "DDAS_OUTPUT_DIR": out, "DDAS_PEILDATUM": "2025-06-30",
+                 "DDAS_PSEUDONYM_KEY": TEST_KEY}.items():
+        monkeypatch.setenv(k, str(v))
+    with dg.instance_for_test() as instance:
+        result = defs.resolve_job_def("ddas_job").execute_in_process(instance=instance, raise_on_error=False)
+        assert not result.success
+        key = dg.AssetCheckKey(dg.AssetKey("inventaris"), "geen_bsn")
+        record = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key]
+        assert record.status.value == "FAILED"
+        messages = " ".join(str(e.message) + repr(e.event_specific_data) for e in result.all_events)
+        assert "bestand (1 cellen)" in messages and b[0] not in messages
+    assert not out.exists() or not any(p.is_file() for p in out.rglob("*"))
 
 
 def test_indicator_sanity_check(out):

@@ -139,7 +139,7 @@ def test_progress_line_per_stage_on_a_terminal(world, tmp_path):
              {"DDAS_PSEUDONYM_KEY": TEST_KEY, "DDAS_PROGRESS": "1"}, tmp_path / "home")
     assert r.returncode == 0, r.stderr[-2000:]
     finished = {line.split()[1] for line in r.stderr.splitlines() if line.strip().startswith("klaar")}
-    for stage in ("inventaris", "ddas_records", "shv_csv_records", "nazorg_records", "leveringen",
+    for stage in ("inventaris", "delivered_records", "leveringen",
                   "harmonised_trajectories", "nazorg_gebeurtenissen", "indicatoren"):
         assert stage in finished, stage
     assert "Warning" not in r.stderr

@@ -4,6 +4,7 @@ A staging file that does not exist means "no records of that kind" (a source fol
 may be missing), not an error.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -13,10 +14,10 @@ import polars as pl
 
 from assets.common import paths
 from assets.common.metadata import column_lineage, table_metadata
-from assets.common.parquet_io import write_parquet_atomic
 from assets.common.settings import DdasSettings
 from assets.harmonise.aftercare_events import dedupe_events
 from assets.harmonise.trajectories import harmonise
+from assets.quality import bsn_guard
 from schemas.model import NazorgGebeurtenissen, TrajectClienten, TrajectHerkomst, Trajecten
 from schemas.quality import empty
 from schemas.records import NazorgEvent, TrajectRecord
@@ -58,12 +59,13 @@ def read_staging(output: str, bron: str, model: type[pa.DataFrameModel]) -> pl.L
     return pl.scan_parquet(path).select(columns)
 
 
-def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], output: str, rel: str) -> dg.MaterializeResult:
+def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], output: str, rel: str) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
+    """Validate, scan for BSNs, write: the check and the materialization (bsn_guard.emit)."""
     model.validate(df)
-    target = paths.out(output, rel)
-    rows = write_parquet_atomic(df, target)
-    meta = {**table_metadata(df, target, rows), **column_lineage(LINEAGE.get(rel, {}))}
-    return dg.MaterializeResult(asset_key=Path(rel).stem, metadata=meta)
+    asset = Path(rel).stem
+    check = bsn_guard.write_guarded(asset, output, {rel: df})
+    meta = {**table_metadata(df, paths.out(output, rel)), **column_lineage(LINEAGE.get(rel, {}))}
+    return check, dg.MaterializeResult(asset_key=asset, metadata=meta)
 
 
 @dg.multi_asset(
@@ -74,7 +76,8 @@ def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], output: str, rel: s
                      description="Clients (pseudonymised) of each harmonised trajectory."),
         dg.AssetSpec("traject_herkomst", group_name=GROUP, code_version="1", deps=["ddas_records", "shv_csv_records"],
                      description="Provenance: every accepted record, its trajectory, authority rank, superseding."),
-    ]
+    ],
+    check_specs=[bsn_guard.spec(a) for a in ("trajecten", "trajectclienten", "traject_herkomst")],
 )  # fmt: skip
 def harmonised_trajectories(context: AssetExecutionContext, settings: DdasSettings):
     records = pl.concat(
@@ -85,18 +88,21 @@ def harmonised_trajectories(context: AssetExecutionContext, settings: DdasSettin
     trajecten, clienten, herkomst = pl.collect_all([out.trajecten, out.trajectclienten, out.herkomst])
     superseded = int(herkomst["vervangen_door"].is_not_null().sum())
     context.log.info(f"{herkomst.height} records ({superseded} superseded) -> {trajecten.height} trajecten")
-    yield _write(trajecten, Trajecten, settings.output, paths.TRAJECTEN)
-    yield _write(clienten, TrajectClienten, settings.output, paths.TRAJECTCLIENTEN)
-    yield _write(herkomst, TrajectHerkomst, settings.output, paths.HERKOMST)
+    tables = [(trajecten, Trajecten, paths.TRAJECTEN), (clienten, TrajectClienten, paths.TRAJECTCLIENTEN),
+              (herkomst, TrajectHerkomst, paths.HERKOMST)]
+    # Validating, scanning and writing are mostly polars work without the GIL: side by side.
+    with ThreadPoolExecutor(len(tables)) as pool:
+        done = [pool.submit(_write, df, model, settings.output, rel) for df, model, rel in tables]
+    for future in done:
+        yield from bsn_guard.emit(*future.result())
 
 
-@dg.asset(group_name=GROUP, code_version="1", deps=["nazorg_records"],
+@dg.asset(group_name=GROUP, code_version="1", deps=["nazorg_records"], check_specs=[bsn_guard.spec("nazorg_gebeurtenissen")],
           description="Aftercare events, one per person, date and kind (repeated deliveries deduplicated).")  # fmt: skip
-def nazorg_gebeurtenissen(context: AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
+def nazorg_gebeurtenissen(context: AssetExecutionContext, settings: DdasSettings):
     events = read_staging(settings.output, "nazorg", NazorgEvent)
     df = dedupe_events(events).collect()
-    result = _write(df, NazorgGebeurtenissen, settings.output, paths.NAZORG_GEBEURTENISSEN)
-    return dg.MaterializeResult(metadata=result.metadata)
+    yield from bsn_guard.emit(*_write(df, NazorgGebeurtenissen, settings.output, paths.NAZORG_GEBEURTENISSEN))
 
 
 ASSETS = [harmonised_trajectories, nazorg_gebeurtenissen]

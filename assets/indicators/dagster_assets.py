@@ -9,12 +9,12 @@ import polars as pl
 
 from assets.common import paths
 from assets.common.metadata import column_lineage, table_metadata
-from assets.common.parquet_io import write_parquet_atomic
 from assets.common.settings import DdasSettings
 from assets.indicators.table import compute_indicators
 from assets.indicators.views import indicatoren_breed as breed_view
 from assets.indicators.views import read_doelen
 from assets.indicators.views import terugval_doel as doel_view
+from assets.quality import bsn_guard
 from schemas.indicators import Indicatoren, IndicatorenBreed, TerugvalDoel
 
 GROUP = "indicators"
@@ -32,15 +32,14 @@ LINEAGE = {
 MODEL_DEPS = [dg.AssetKey("trajecten"), dg.AssetKey("trajectclienten"), dg.AssetKey("nazorg_gebeurtenissen")]
 
 
-def _write(df: pl.DataFrame, output: str, rel: str) -> dict:
-    target = paths.out(output, rel)
-    write_parquet_atomic(df, target)
-    return table_metadata(df, target)
+def _write(asset: str, df: pl.DataFrame, output: str, rel: str) -> tuple[dg.AssetCheckResult, dict]:
+    """Write after the BSN scan: the check result and the table's metadata."""
+    return bsn_guard.write_guarded(asset, output, {rel: df}), table_metadata(df, paths.out(output, rel))
 
 
-@dg.asset(group_name=GROUP, code_version="1", deps=MODEL_DEPS,
+@dg.asset(group_name=GROUP, code_version="1", deps=MODEL_DEPS, check_specs=[bsn_guard.spec("indicatoren")],
           description="The indicator table of spec/indicators.md: indicator x regio x jaar, suppressed below 10.")
-def indicatoren(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
+def indicatoren(context: dg.AssetExecutionContext, settings: DdasSettings):
     out = settings.output
     df = compute_indicators(
         pl.scan_parquet(paths.out(out, paths.TRAJECTEN)),
@@ -49,7 +48,8 @@ def indicatoren(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg
         settings.peil,
     ).collect()
     df = Indicatoren.validate(df)
-    meta = {**_write(df, out, paths.INDICATOREN), **column_lineage(LINEAGE)}
+    check, meta = _write("indicatoren", df, out, paths.INDICATOREN)
+    meta.update(column_lineage(LINEAGE))
     meta.update(
         {
             "peildatum": settings.peil.isoformat(),
@@ -59,23 +59,24 @@ def indicatoren(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg
         }
     )
     context.log.info(f"indicatoren: {df.height} rijen, {meta['rijen_onderdrukt']} onderdrukt")
-    return dg.MaterializeResult(metadata=meta)
+    yield from bsn_guard.emit(check, dg.MaterializeResult(metadata=meta))
 
 
-@dg.asset(group_name=GROUP, code_version="1", deps=[indicatoren],
+@dg.asset(group_name=GROUP, code_version="1", deps=[indicatoren], check_specs=[bsn_guard.spec("indicatoren_breed")],
           description="Analyst view: one row per region x year, a column group per indicator.")
-def indicatoren_breed(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
+def indicatoren_breed(context: dg.AssetExecutionContext, settings: DdasSettings):
     df = breed_view(pl.scan_parquet(paths.out(settings.output, paths.INDICATOREN))).collect()
-    return dg.MaterializeResult(metadata=_write(IndicatorenBreed.validate(df), settings.output, paths.INDICATOREN_BREED))
+    check, meta = _write("indicatoren_breed", IndicatorenBreed.validate(df), settings.output, paths.INDICATOREN_BREED)
+    yield from bsn_guard.emit(check, dg.MaterializeResult(metadata=meta))
 
 
-@dg.asset(group_name=GROUP, code_version="1", deps=[indicatoren],
+@dg.asset(group_name=GROUP, code_version="1", deps=[indicatoren], check_specs=[bsn_guard.spec("terugval_doel")],
           description="Analyst view: terugval_5j against its target (assets/reference/doelen.csv, default 7%).")
-def terugval_doel(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
+def terugval_doel(context: dg.AssetExecutionContext, settings: DdasSettings):
     df = doel_view(pl.scan_parquet(paths.out(settings.output, paths.INDICATOREN)), read_doelen()).collect()
-    meta = _write(TerugvalDoel.validate(df), settings.output, paths.TERUGVAL_DOEL)
+    check, meta = _write("terugval_doel", TerugvalDoel.validate(df), settings.output, paths.TERUGVAL_DOEL)
     meta["boven_doel"] = int((~df["doel_gehaald"]).sum())  # null (suppressed) is not counted
-    return dg.MaterializeResult(metadata=meta)
+    yield from bsn_guard.emit(check, dg.MaterializeResult(metadata=meta))
 
 
 ASSETS = [indicatoren, indicatoren_breed, terugval_doel]

@@ -12,14 +12,14 @@ import polars as pl
 
 from assets.common import paths
 from assets.common.metadata import table_metadata
-from assets.common.parquet_io import write_parquet_atomic
 from assets.common.settings import DdasSettings
 from assets.ingest.ddas_json import read_ddas
-from assets.ingest.inventory import inventory, to_read
+from assets.ingest.inventory import KINDS, inventory, to_read
 from assets.ingest.landing_state import fingerprint, landing_state
 from assets.ingest.nazorg_xlsx import read_nazorg
 from assets.ingest.result import IngestResult
 from assets.ingest.shv_csv import read_shv_csv
+from assets.quality import bsn_guard
 
 GROUP = "ingest"
 
@@ -35,28 +35,35 @@ def landing(context) -> dg.DataVersion:
     return dg.DataVersion(fingerprint(landing_state(folder)) if folder.is_dir() else "geen-landingsmap")
 
 
-@dg.asset(group_name=GROUP, code_version="1", deps=[landing],
+@dg.asset(group_name=GROUP, code_version="1", deps=[landing], check_specs=[bsn_guard.spec("inventaris")],
           description="Every landing file with the outcome of steps 1-2 (name, duplicate hash).")
-def inventaris(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
+def inventaris(context: dg.AssetExecutionContext, settings: DdasSettings):
     landing = Path(settings.landing)
     if not landing.is_dir():
         raise FileNotFoundError(f"landing folder does not exist: {landing}")
     inv = inventory(landing)
-    target = paths.out(settings.output, paths.INVENTARIS)
-    write_parquet_atomic(inv, target)
+    check = bsn_guard.write_guarded("inventaris", settings.output, {paths.INVENTARIS: inv})
     by_status = inv.group_by(pl.col("status").fill_null("te_lezen")).len()
-    meta = table_metadata(inv, target)
+    meta = table_metadata(inv, paths.out(settings.output, paths.INVENTARIS))
     meta.update({f"bestanden_{s}": int(n) for s, n in by_status.iter_rows()})
     # The same fingerprint as the landing source: downstream staleness follows the delivered files.
     version = fingerprint({r["bestand"]: [0, 0, r["sha256"]] for r in inv.select("bestand", "sha256").iter_rows(named=True)})
-    return dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(version))
+    yield from bsn_guard.emit(check, dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(version)))
 
 
-def _write(result: IngestResult, bron: str, output: str) -> dict:
-    write_parquet_atomic(result.records, paths.out(output, paths.staging(bron, "records")))
-    write_parquet_atomic(result.quarantine, paths.out(output, paths.staging(bron, "quarantaine")))
-    write_parquet_atomic(result.ledger, paths.out(output, paths.staging(bron, "leveringen")))
-    write_parquet_atomic(result.schema_findings, paths.out(output, paths.staging(bron, "schema_afwijkingen")))
+READERS = {"ddas": read_ddas, "shv_csv": read_shv_csv, "nazorg": read_nazorg}
+DESCRIPTIONS = {
+    "ddas": "DDAS JSON: validated, pseudonymised trajectory records, quarantine and schema findings.",
+    "shv_csv": "Legacy CSV exports: validated, pseudonymised trajectory records and quarantine.",
+    "nazorg": "Aftercare workbooks: validated, pseudonymised events and quarantine.",
+}
+STAGING_TABLES = ("records", "quarantaine", "leveringen", "schema_afwijkingen")
+
+
+def _stage(bron: str, result: IngestResult, output: str) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
+    """Write one kind's staging tables (when free of BSNs); its check and materialization."""
+    frames = (result.records, result.quarantine, result.ledger, result.schema_findings)
+    check = bsn_guard.write_guarded(f"{bron}_records", output, {paths.staging(bron, t): f for t, f in zip(STAGING_TABLES, frames)})
     led = result.ledger
     meta = table_metadata(result.records, paths.out(output, paths.staging(bron, "records")))
     meta.update(
@@ -68,26 +75,43 @@ def _write(result: IngestResult, bron: str, output: str) -> dict:
             "records_gequarantaineerd": int(led["records_gequarantaineerd"].sum()),
         }
     )
-    return meta
+    return check, dg.MaterializeResult(asset_key=f"{bron}_records", metadata=meta)
 
 
-def _reader_asset(bron: str, reader, description: str):
-    @dg.asset(name=f"{bron}_records", group_name=GROUP, code_version="1", deps=[inventaris], description=description)
-    def _asset(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
-        inv = pl.read_parquet(paths.out(settings.output, paths.INVENTARIS))
-        result = reader(to_read(inv, bron), settings.peil, settings.key())
-        meta = _write(result, bron, settings.output)
+@dg.multi_asset(
+    specs=[dg.AssetSpec(f"{b}_records", group_name=GROUP, code_version="1", deps=[inventaris], description=DESCRIPTIONS[b])
+           for b in KINDS],
+    check_specs=[bsn_guard.spec(f"{b}_records") for b in KINDS],
+    can_subset=True,
+)
+def delivered_records(context: dg.AssetExecutionContext, settings: DdasSettings):
+    """The three readers in one step, so that they share the two cores: the DDAS worker
+    processes take the large JSON files while this process reads the CSV exports and
+    the workbooks, then joins in on the remaining JSON files (docs/performance.md)."""
+    inv = pl.read_parquet(paths.out(settings.output, paths.INVENTARIS))
+    wanted = [b for b in KINDS if dg.AssetKey(f"{b}_records") in context.selected_asset_keys]
+    staged = {}
+
+    def read(bron: str, **kw) -> None:
+        result = READERS[bron](to_read(inv, bron), settings.peil, settings.key(), **kw)
+        staged[bron] = _stage(bron, result, settings.output)
+        m = staged[bron][1].metadata
         context.log.info(
-            f"{bron}: {meta['bestanden']} bestanden, {meta['records_gelezen']} records gelezen, "
-            f"{meta['records_geaccepteerd']} geaccepteerd, {meta['records_gequarantaineerd']} in quarantaine"
+            f"{bron}: {m['bestanden']} bestanden, {m['records_gelezen']} records gelezen, "
+            f"{m['records_geaccepteerd']} geaccepteerd, {m['records_gequarantaineerd']} in quarantaine"
         )
-        return dg.MaterializeResult(metadata=meta)
 
-    return _asset
+    def others() -> None:
+        for bron in wanted:
+            if bron != "ddas":
+                read(bron)
+
+    if "ddas" in wanted:
+        read("ddas", meanwhile=others)
+    else:
+        others()
+    for bron in wanted:
+        yield from bsn_guard.emit(*staged[bron])
 
 
-ddas_records = _reader_asset("ddas", read_ddas, "DDAS JSON: validated, pseudonymised trajectory records, quarantine and schema findings.")
-shv_csv_records = _reader_asset("shv_csv", read_shv_csv, "Legacy CSV exports: validated, pseudonymised trajectory records and quarantine.")
-nazorg_records = _reader_asset("nazorg", read_nazorg, "Aftercare workbooks: validated, pseudonymised events and quarantine.")
-
-ASSETS = [landing, inventaris, ddas_records, shv_csv_records, nazorg_records]
+ASSETS = [landing, inventaris, delivered_records]

@@ -17,6 +17,7 @@ import os
 import re
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -347,8 +348,11 @@ def _persoon_ids(clients: pl.DataFrame, key: bytes) -> pl.Series:
     pairs = clients.select("rij", persoon_id=pseudonymise(clients["norm"], key)).sort("rij", "persoon_id")
     # sorted, so a repeated client is its neighbour and the plain list aggregation yields sorted lists
     new = pl.any_horizontal(pl.col("rij", "persoon_id").ne_missing(pl.col("rij", "persoon_id").shift(1)))
-    lists = pairs.filter(new).group_by("rij", maintain_order=True).agg("persoon_id")
-    return lists["persoon_id"].alias("persoon_ids")
+    lists = pairs.filter(new).group_by("rij", maintain_order=True).agg("persoon_id")["persoon_id"]
+    # The join and sort leave each string a view into the lookup's buffer, in random order,
+    # and scanning and writing then jump through memory. A round trip through Arrow copies
+    # them into one buffer in row order (at 1 M persons: scan 0.8 -> 0.3 s, write 1.3 -> 1.1 s).
+    return pl.Series("persoon_ids", lists.to_arrow())
 
 
 def _locatie() -> pl.Expr:
@@ -456,8 +460,12 @@ def _read_file_in_worker(path: str, bestand: str, peildatum: dt.date) -> FileRea
         return read_file(path, bestand, peildatum)
 
 
-def read_files(rows: list[dict], peildatum: dt.date) -> list[FileRead]:
+def read_files(rows: list[dict], peildatum: dt.date, meanwhile: Callable[[], None] | None = None) -> list[FileRead]:
     """read_file for every inventory row, in the order of `rows`.
+
+    `meanwhile` (other work of the caller, e.g. the other delivery kinds) runs in this
+    process while the worker processes start and take the largest files; this process
+    then joins in. Without workers it simply runs first.
 
     With more than one process, the files wait in one queue, largest first: each worker
     process has one file in flight and, when it finishes, takes the next largest, while
@@ -468,6 +476,8 @@ def read_files(rows: list[dict], peildatum: dt.date) -> list[FileRead]:
     """
     processes = _processes(rows)
     if processes == 1:
+        if meanwhile is not None:
+            meanwhile()
         return [read_file(r["pad"], r["bestand"], peildatum) for r in rows]
     todo = deque(sorted(range(len(rows)), key=lambda i: -(rows[i].get("bytes") or 0)))
     lock = threading.Lock()
@@ -491,6 +501,13 @@ def read_files(rows: list[dict], peildatum: dt.date) -> list[FileRead]:
 
         for _ in range(processes - 1):
             feed()
+        if meanwhile is not None:
+            try:
+                meanwhile()
+            except BaseException:
+                with lock:
+                    todo.clear()  # the workers stop after their current file
+                raise
         while True:
             with lock:
                 if not todo:
@@ -508,20 +525,21 @@ def read_files(rows: list[dict], peildatum: dt.date) -> list[FileRead]:
     return results
 
 
-def read_ddas(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestResult:
-    """Steps 3-5 of sources.md for the DDAS files that passed the inventory, in order."""
+def read_ddas(files: pl.DataFrame, peildatum: dt.date, key: bytes, meanwhile: Callable[[], None] | None = None) -> IngestResult:
+    """Steps 3-5 of sources.md for the DDAS files that passed the inventory, in order.
+    `meanwhile`: see read_files."""
     with without_cyclic_gc():
-        return _read(files, peildatum, key)
+        return _read(files, peildatum, key, meanwhile)
 
 
-def _read(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestResult:
+def _read(files: pl.DataFrame, peildatum: dt.date, key: bytes, meanwhile: Callable[[], None] | None) -> IngestResult:
     none = pl.DataFrame(schema=RAW_SCHEMA).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64))
     judged_parts = [judge(none, pl.DataFrame(schema=CLIENT_SCHEMA), peildatum).select(JUDGED_COLUMNS)]  # when no file loads
     client_parts = [accepted_clients(judged_parts[0], pl.DataFrame(schema=CLIENT_SCHEMA))]
     findings, file_rows, outcomes = [], [], []
     n_records = 0
     rows = list(files.sort("bestand").iter_rows(named=True))
-    for file, got in zip(rows, read_files(rows, peildatum)):
+    for file, got in zip(rows, read_files(rows, peildatum, meanwhile)):
         leverdatum = got.stamp[0] if got.stamp else None
         gelezen = 0
         if got.status == "geladen":

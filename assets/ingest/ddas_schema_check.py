@@ -150,18 +150,36 @@ def _positie(parts) -> tuple[int, int]:
 
 # --- nulls apart ---------------------------------------------------------------------
 
-_WALK: dict[int, tuple[str, object]] = {}  # id(schema node) -> ("object", properties) | ("array", items) | ("", None)
+# id(schema node) -> (kind, sub, plan): ("object", properties) | ("array", items) | ("", None).
+# plan says, per described child, how a container value there is treated: 0 not entered
+# (nothing below is walked), 1 "leafy" (no grandchild is walked: only a null child can
+# matter, checked in C first), 2 walked. For an object it maps key -> (schema, mode); for
+# an array it is the items' (schema, mode).
+_WALK: dict[int, tuple[str, object, object]] = {}
 
 
-def _walk_info(schema) -> tuple[str, object]:
+def _mode(schema) -> int:
+    kind, sub, _ = _walk_info(schema)
+    if kind == "":
+        return 0
+    children = sub.values() if kind == "object" else [sub]
+    return 1 if all(_walk_info(c)[0] == "" for c in children) else 2
+
+
+def _walk_info(schema) -> tuple[str, object, object]:
     info = _WALK.get(id(schema))
     if info is None:
-        info = ("", None)
+        kind, sub = "", None
         if isinstance(schema, dict) and not _NOT_WALKED.intersection(schema):
             if isinstance(schema.get("properties"), dict):
-                info = ("object", schema["properties"])
+                kind, sub = "object", schema["properties"]
             elif isinstance(schema.get("items"), dict):
-                info = ("array", schema["items"])
+                kind, sub = "array", schema["items"]
+        _WALK[id(schema)] = info = (kind, sub, None)
+        if kind == "object":
+            info = (kind, sub, {k: (c, _mode(c)) for k, c in sub.items()})
+        elif kind == "array":
+            info = (kind, sub, (sub, _mode(sub)))
         _WALK[id(schema)] = info
     return info
 
@@ -189,26 +207,29 @@ def _walk(node, schema, parts: tuple, path: str, pos: tuple, swapped: list, touc
     """
     if touched is not None and id(node) in touched:
         raise _Aliased
-    kind, sub = _WALK.get(id(schema)) or _walk_info(schema)
+    kind, sub, plan = _WALK.get(id(schema)) or _walk_info(schema)
+    full = touched is not None  # hand-built documents are walked in full, to detect sharing
     if kind == "object" and node.__class__ is dict:
-        described = sub.get  # a key not described: only the parent's additionalProperties speaks about it
+        described = plan.get  # a key not described: only the parent's additionalProperties speaks about it
         for k, v in node.items():
             if v is None:
-                s = described(k)
-                if s is not None:
-                    _swap(node, k, parts, path + _segment(k), pos, s, swapped, touched)
+                if k in sub:
+                    _swap(node, k, parts, path + _segment(k), pos, sub[k], swapped, touched)
             elif v.__class__ is dict or v.__class__ is list:
-                s = described(k)
-                if s is not None:
-                    _walk(v, s, parts + (k,), path + _segment(k), pos, swapped, touched)
+                entry = described(k)
+                if entry is not None and (entry[1] == 2 or entry[1] == 1 and (
+                        full or None in (v.values() if v.__class__ is dict else v))):
+                    _walk(v, entry[0], parts + (k,), path + _segment(k), pos, swapped, touched)
     elif kind == "array" and node.__class__ is list:
         # the levering and trajectory index: the sort key for document order
         level = 1 if parts == ("leveringen",) else 2 if len(parts) == 3 and parts[2] == "schuldhulptrajecten" else 0
+        mode = plan[1]
         for i, v in enumerate(node):
             if v is None:
                 here = (i, -1) if level == 1 else (pos[0], i) if level == 2 else pos
                 _swap(node, i, parts, f"{path}[{i}]", here, sub, swapped, touched)
-            elif v.__class__ is dict or v.__class__ is list:
+            elif (v.__class__ is dict or v.__class__ is list) and (mode == 2 or mode == 1 and (
+                    full or None in (v.values() if v.__class__ is dict else v))):
                 here = (i, -1) if level == 1 else (pos[0], i) if level == 2 else pos
                 _walk(v, sub, parts + (i,), f"{path}[{i}]", here, swapped, touched)
 

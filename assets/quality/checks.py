@@ -49,38 +49,48 @@ def _hits(text: pl.Expr) -> pl.Expr:
     return found.list.eval(bsn_is_valid(pl.element())).list.any().fill_null(False).sum()
 
 
+def _suspects(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr] | None:
+    """(distinct candidate texts, every candidate cell) of a scanned column; None if not scanned.
+
+    The regular expression runs on distinct candidate texts: file names and locations
+    repeat millions of times. Only when one of them hits are the cells counted. (The
+    distinct values keep their order: `_hits` evaluates its input twice, and an
+    unordered `unique` may come out in another order each time.)
+    """
+    col = pl.col(name)
+    if dtype == pl.Utf8:
+        return col.filter(_could_hold(col)).unique(maintain_order=True), col.filter(_could_hold(col))
+    if dtype == pl.List(pl.Utf8):
+        # a list matches when one of its elements does, as in its ' '-joined text
+        cells = col.filter(col.list.eval(_could_hold(pl.element())).list.any().fill_null(False)).list.join(" ")
+        return cells, cells
+    if dtype.is_integer():
+        # the digits of an integer are one run: it can match only with exactly 9 of them
+        nine_digits = col.is_between(100_000_000, 999_999_999) | col.is_between(-999_999_999, -100_000_000)
+        text = col.filter(nine_digits.fill_null(False)).cast(pl.Utf8)
+        return text.unique(maintain_order=True), text
+    return None
+
+
 def bsn_like_cells(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Per column: how many cells contain a standalone 9-digit number that passes the elfproef.
 
     Text and list-of-text columns are scanned, and integer columns with 9-digit values.
     Returns only columns with hits; never the values themselves. The regular expression
-    only runs on cells that cheap tests leave over (millions of pseudonyms otherwise cost
-    seconds); a list matches when one of its elements does, as in its ' '-joined text.
+    only runs on distinct cells that cheap tests leave over (millions of pseudonyms
+    otherwise cost seconds); a list matches when one of its elements does.
     """
     lf = df.lazy()
-    schema = lf.collect_schema()
-    exprs = []
-    for name, dtype in schema.items():
-        col = pl.col(name)
-        if dtype == pl.Utf8:
-            text = col.filter(_could_hold(col))
-        elif dtype == pl.List(pl.Utf8):
-            text = col.filter(col.list.eval(_could_hold(pl.element())).list.any().fill_null(False)).list.join(" ")
-        elif dtype.is_integer():
-            # the digits of an integer are one run: it can match only with exactly 9 of them
-            nine_digits = col.is_between(100_000_000, 999_999_999) | col.is_between(-999_999_999, -100_000_000)
-            text = col.filter(nine_digits.fill_null(False)).cast(pl.Utf8)
-        else:
-            continue
-        exprs.append(_hits(text).alias(name))
-    if not exprs:
-        return pl.DataFrame(schema={"kolom": pl.Utf8, "cellen": pl.UInt32})
-    counts = lf.select(exprs).collect()
-    return (
-        counts.unpivot(variable_name="kolom", value_name="cellen")
-        .filter(pl.col("cellen") > 0)
-        .cast({"cellen": pl.UInt32})
-    )
+    suspects = {n: s for n, t in lf.collect_schema().items() if (s := _suspects(n, t)) is not None}
+    none = pl.DataFrame(schema={"kolom": pl.Utf8, "cellen": pl.UInt32})
+    if not suspects:
+        return none
+    distinct = lf.select(_hits(first).alias(n) for n, (first, _) in suspects.items()).collect()
+    hit = [n for n in distinct.columns if distinct[n].item() > 0]
+    if not hit:
+        return none
+    counts = lf.select(_hits(suspects[n][1]).alias(n) for n in hit).collect()
+    return counts.unpivot(variable_name="kolom", value_name="cellen").cast({"cellen": pl.UInt32})
 
 
 def indicator_violations(ind: pl.DataFrame) -> pl.DataFrame:

@@ -10,27 +10,10 @@ import polars as pl
 from assets.common import paths
 from assets.common.settings import DdasSettings
 from assets.ingest.inventory import KINDS
-from assets.quality.checks import bsn_like_cells, indicator_violations, quarantine_shares, unreconciled_files
+from assets.quality.checks import indicator_violations, quarantine_shares, unreconciled_files
 from assets.quality.gather import gather_quarantine
 
 DEFAULT_MAX_SHARE = 0.05
-
-# Which files each asset writes: the BSN scan reads exactly these.
-OUTPUT_FILES = {
-    "inventaris": [paths.INVENTARIS],
-    **{f"{b}_records": [paths.staging(b, t) for t in ("records", "quarantaine", "leveringen", "schema_afwijkingen")] for b in KINDS},
-    "leveringen": [paths.LEVERINGEN],
-    "quarantaine": [paths.QUARANTAINE],
-    "schema_afwijkingen": [paths.SCHEMA_AFWIJKINGEN],
-    "trajecten": [paths.TRAJECTEN],
-    "trajectclienten": [paths.TRAJECTCLIENTEN],
-    "traject_herkomst": [paths.HERKOMST],
-    "nazorg_gebeurtenissen": [paths.NAZORG_GEBEURTENISSEN],
-    "indicatoren": [paths.INDICATOREN],
-    "indicatoren_breed": [paths.INDICATOREN_BREED],
-    "terugval_doel": [paths.TERUGVAL_DOEL],
-}
-
 
 def max_share() -> float:
     return float(os.environ.get("DDAS_QUARANTAINE_MAX_AANDEEL", DEFAULT_MAX_SHARE))
@@ -75,28 +58,6 @@ def indicatoren_plausibel(settings: DdasSettings) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=bad.height == 0, metadata={"rijen_fout": bad.height})
 
 
-def scan_outputs(output: str, rels: list[str]) -> dict[str, dict[str, int]]:
-    """{file: {column: cells with a valid-BSN-like number}} for the files that have hits."""
-    hits = {}
-    for rel in rels:
-        path = paths.out(output, rel)
-        if path.exists():
-            found = bsn_like_cells(pl.scan_parquet(path))
-            if found.height:
-                hits[rel] = dict(found.iter_rows())
-    return hits
-
-
-def _bsn_scan_check(asset: str, rels: list[str]):
-    @dg.asset_check(asset=asset, name="geen_bsn", blocking=True,
-                    description="Scans every text cell this asset wrote for a 9-digit number that passes the elfproef.")
-    def _check(settings: DdasSettings) -> dg.AssetCheckResult:
-        hits = scan_outputs(settings.output, rels)
-        return dg.AssetCheckResult(passed=not hits, metadata={"bestanden": len(rels),
-                                                               "verdachte_cellen": dg.MetadataValue.json(hits)})
-
-    return _check
-
-
-BSN_CHECKS = [_bsn_scan_check(asset, rels) for asset, rels in OUTPUT_FILES.items()]
-CHECKS = [leveringen_sluiten, quarantaine_aandeel, ddas_schema_conform, indicatoren_plausibel, *BSN_CHECKS]
+# The BSN scan of every written table is the `geen_bsn` check of the asset that writes
+# it (assets/quality/bsn_guard.py): it runs before the files are written.
+CHECKS = [leveringen_sluiten, quarantaine_aandeel, ddas_schema_conform, indicatoren_plausibel]
