@@ -11,13 +11,14 @@ of all files are then pseudonymised once per distinct BSN. No BSN column leaves
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
 import re
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -342,10 +343,10 @@ def accepted_clients(judged: pl.DataFrame, clients: pl.DataFrame) -> pl.DataFram
     )
 
 
-def _persoon_ids(clients: pl.DataFrame, key: bytes) -> pl.Series:
+def _persoon_ids(clients: pl.DataFrame, key: bytes, pool: ProcessPoolExecutor | None = None) -> pl.Series:
     """The sorted distinct persoon_ids per `rij` of accepted_clients, in `rij` order (the
     order of the accepted records); HMAC once per distinct BSN of the call."""
-    pairs = clients.select("rij", persoon_id=pseudonymise(clients["norm"], key)).sort("rij", "persoon_id")
+    pairs = clients.select("rij", persoon_id=pseudonymise(clients["norm"], key, pool)).sort("rij", "persoon_id")
     # sorted, so a repeated client is its neighbour and the plain list aggregation yields sorted lists
     new = pl.any_horizontal(pl.col("rij", "persoon_id").ne_missing(pl.col("rij", "persoon_id").shift(1)))
     lists = pairs.filter(new).group_by("rij", maintain_order=True).agg("persoon_id")["persoon_id"]
@@ -359,7 +360,8 @@ def _locatie() -> pl.Expr:
     return pl.format("leveringen[{}].schuldhulptrajecten[{}]", "levering_index", "record_index")
 
 
-def _records(judged: pl.DataFrame, clients: pl.DataFrame, files: pl.DataFrame, key: bytes) -> pl.DataFrame:
+def _records(judged: pl.DataFrame, clients: pl.DataFrame, files: pl.DataFrame, key: bytes,
+             pool: ProcessPoolExecutor | None = None) -> pl.DataFrame:
     """Accepted records as schemas.records.TrajectRecord; no BSN column survives.
     `clients` is accepted_clients over all files (`rij` numbering the judged rows).
     `files` holds one row per loaded file, row i for the records with `_bestand_nr` i.
@@ -372,7 +374,7 @@ def _records(judged: pl.DataFrame, clients: pl.DataFrame, files: pl.DataFrame, k
     return (
         judged.with_columns(per_file).lazy()  # lazy: only the columns used below are filtered
         .filter(pl.col("reden_code").is_null())
-        .with_columns(_persoon_ids(clients, key))
+        .with_columns(_persoon_ids(clients, key, pool))
         .select(
             pl.lit("ddas").alias("bron"),
             "bestand",
@@ -460,22 +462,33 @@ def _read_file_in_worker(path: str, bestand: str, peildatum: dt.date) -> FileRea
         return read_file(path, bestand, peildatum)
 
 
-def read_files(rows: list[dict], peildatum: dt.date, meanwhile: Callable[[], None] | None = None) -> list[FileRead]:
-    """read_file for every inventory row, in the order of `rows`.
+@contextlib.contextmanager
+def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor | None]:
+    """processes - 1 spawned worker processes (None for one process), shut down after use."""
+    if processes == 1:
+        yield None
+        return
+    spawn = multiprocessing.get_context("spawn")  # not fork: polars' thread pool does not survive a fork
+    with ProcessPoolExecutor(processes - 1, mp_context=spawn) as pool:
+        yield pool
+
+
+def read_files(rows: list[dict], peildatum: dt.date, meanwhile: Callable[[], None] | None = None,
+               pool: ProcessPoolExecutor | None = None) -> list[FileRead]:
+    """read_file for every inventory row, in the order of `rows`, in this process and the
+    workers of `pool` (worker_pool).
 
     `meanwhile` (other work of the caller, e.g. the other delivery kinds) runs in this
-    process while the worker processes start and take the largest files; this process
-    then joins in. Without workers it simply runs first.
+    process while the workers start and take the largest files; this process then joins
+    in. Without workers it simply runs first.
 
-    With more than one process, the files wait in one queue, largest first: each worker
-    process has one file in flight and, when it finishes, takes the next largest, while
-    this process takes the smallest; so all finish at about the same time. A file is
-    parsed, checked and judged by one process; only its frames travel back (raw BSNs in
-    a pipe between our own processes, never on disk). The outcome does not depend on
-    who read what.
+    With workers, the files wait in one queue, largest first: each worker process has one
+    file in flight and, when it finishes, takes the next largest, while this process takes
+    the smallest; so all finish at about the same time. A file is parsed, checked and
+    judged by one process; only its frames travel back (raw BSNs in a pipe between our own
+    processes, never on disk). The outcome does not depend on who read what.
     """
-    processes = _processes(rows)
-    if processes == 1:
+    if pool is None:
         if meanwhile is not None:
             meanwhile()
         return [read_file(r["pad"], r["bestand"], peildatum) for r in rows]
@@ -483,42 +496,40 @@ def read_files(rows: list[dict], peildatum: dt.date, meanwhile: Callable[[], Non
     lock = threading.Lock()
     in_flight: list[tuple[int, Future]] = []
     results: list[FileRead | None] = [None] * len(rows)
-    spawn = multiprocessing.get_context("spawn")  # not fork: polars' thread pool does not survive a fork
-    with ProcessPoolExecutor(processes - 1, mp_context=spawn) as pool:
 
-        def feed(_finished: Future | None = None) -> None:
-            with lock:
-                if not todo:
-                    return
-                i = todo.popleft()
-                try:
-                    future = pool.submit(_read_file_in_worker, rows[i]["pad"], rows[i]["bestand"], peildatum)
-                except BrokenProcessPool:
-                    todo.appendleft(i)  # no worker left: this process reads it
-                    return
-                in_flight.append((i, future))
-            future.add_done_callback(feed)
-
-        for _ in range(processes - 1):
-            feed()
-        if meanwhile is not None:
+    def feed(_finished: Future | None = None) -> None:
+        with lock:
+            if not todo:
+                return
+            i = todo.popleft()
             try:
-                meanwhile()
-            except BaseException:
-                with lock:
-                    todo.clear()  # the workers stop after their current file
-                raise
+                future = pool.submit(_read_file_in_worker, rows[i]["pad"], rows[i]["bestand"], peildatum)
+            except (BrokenProcessPool, RuntimeError):
+                todo.appendleft(i)  # no worker left: this process reads it
+                return
+            in_flight.append((i, future))
+        future.add_done_callback(feed)
+
+    for _ in range(_processes(rows) - 1):  # the pool's size
+        feed()
+    try:
+        if meanwhile is not None:
+            meanwhile()
         while True:
             with lock:
                 if not todo:
                     break
                 i = todo.pop()
             results[i] = read_file(rows[i]["pad"], rows[i]["bestand"], peildatum)
-        for i, future in in_flight:
-            try:
-                results[i] = future.result()
-            except BrokenProcessPool:
-                pass  # the worker died (killed, or could not start): read below
+    except BaseException:
+        with lock:
+            todo.clear()  # the workers stop after their current file
+        raise
+    for i, future in in_flight:
+        try:
+            results[i] = future.result()
+        except BrokenProcessPool:
+            pass  # the worker died (killed, or could not start): read below
     for i, got in enumerate(results):
         if got is None:  # a file no worker delivered: read it here
             results[i] = read_file(rows[i]["pad"], rows[i]["bestand"], peildatum)
@@ -533,13 +544,22 @@ def read_ddas(files: pl.DataFrame, peildatum: dt.date, key: bytes, meanwhile: Ca
 
 
 def _read(files: pl.DataFrame, peildatum: dt.date, key: bytes, meanwhile: Callable[[], None] | None) -> IngestResult:
+    rows = list(files.sort("bestand").iter_rows(named=True))
+    with worker_pool(_processes(rows)) as pool:
+        reads = read_files(rows, peildatum, meanwhile, pool)
+        return _combine(rows, reads, peildatum, key, pool)
+
+
+def _combine(rows: list[dict], reads: list[FileRead], peildatum: dt.date, key: bytes,
+             pool: ProcessPoolExecutor | None) -> IngestResult:
+    """The files' judged records as one IngestResult; pseudonyms computed once per distinct
+    BSN of all files, half of them in a worker when there is one."""
     none = pl.DataFrame(schema=RAW_SCHEMA).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64))
     judged_parts = [judge(none, pl.DataFrame(schema=CLIENT_SCHEMA), peildatum).select(JUDGED_COLUMNS)]  # when no file loads
     client_parts = [accepted_clients(judged_parts[0], pl.DataFrame(schema=CLIENT_SCHEMA))]
     findings, file_rows, outcomes = [], [], []
     n_records = 0
-    rows = list(files.sort("bestand").iter_rows(named=True))
-    for file, got in zip(rows, read_files(rows, peildatum, meanwhile)):
+    for file, got in zip(rows, reads):
         leverdatum = got.stamp[0] if got.stamp else None
         gelezen = 0
         if got.status == "geladen":
@@ -564,6 +584,6 @@ def _read(files: pl.DataFrame, peildatum: dt.date, key: bytes, meanwhile: Callab
         ledger_row(file, status, reden, leverdatum, gelezen, accepted_per_file.get(file["bestand"], 0))
         for file, status, reden, leverdatum, gelezen in outcomes
     ])
-    records = _records(judged, clients, pl.DataFrame(file_rows, schema=FILE_SCHEMA), key)
+    records = _records(judged, clients, pl.DataFrame(file_rows, schema=FILE_SCHEMA), key, pool)
     findings_frame = pl.concat([pl.DataFrame(schema=FINDINGS_SCHEMA), *findings])
     return IngestResult(ledger=ledger, records=records, quarantine=_quarantine(judged), schema_findings=findings_frame)
