@@ -5,9 +5,10 @@ file against the official schema (`ddas_schema_check`), pull every
 `leveringen[i].schuldhulptrajecten[j]` into column lists in one Python pass, and judge
 the records with polars expressions, in the order of the reason codes (every rule looks
 at one record, so a file can be judged on its own). For a large load the files are
-spread over worker processes, one per core (`read_files`). The BSNs of accepted records
-of all files are then pseudonymised once per distinct BSN. No BSN column leaves
-`read_ddas`.
+spread over worker processes, one per core (`read_files`), while the caller's other work
+(`meanwhile`: the CSV and XLSX readers) runs here. The BSNs of accepted records of all
+files are then pseudonymised once per distinct BSN, half of them in a worker. No BSN
+column leaves `read_ddas`.
 """
 from __future__ import annotations
 

@@ -3,10 +3,10 @@
 Each writing asset declares `spec(asset)`, passes the frames it is about to write to
 `write_guarded` and hands the result to `emit`. Every text cell (and 9-digit integer)
 is scanned in memory for a standalone 9-digit number that passes the elfproef
-(`checks.bsn_like_cells`). Clean: the files are written and the check passes. A hit: the failed check is recorded, the
-step fails with the file and column names and counts, and *nothing* of that asset is
-written, so a leak never reaches disk. Scanning the frames the asset already holds
-costs no re-read and no extra Dagster step.
+(`checks.bsn_like_cells`). Clean: the files are written and the check passes. A hit:
+the failed check is recorded, the step fails with the file and column names and
+counts, and *nothing* of that asset is written, so a leak never reaches disk. Scanning
+the frames the asset already holds costs no re-read and no extra Dagster step.
 """
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
