@@ -192,3 +192,26 @@ def test_metadata_lineage_and_data_versions(tmp_path, monkeypatch):
         (land / "ddas/a.json").write_text((land / "ddas/a.json").read_text().replace("2024-03-01", "2024-03-02"))
         assert job.execute_in_process(instance=instance).success
         assert latest("inventaris").tags["dagster/data_version"] != v1
+
+
+def test_one_reader_asset_can_be_materialised_on_its_own(tmp_path, monkeypatch):
+    """The three readers share the step `delivered_records`, yet each is its own asset."""
+    land, out = tmp_path / "landing", tmp_path / "out"
+    b = valid_bsns(2, seed=6)
+    ddas_file(land / "ddas/a.json", [traject([b[0]]), traject([b[1]])])
+    for k, v in {"DDAS_LANDING_DIR": land, "DDAS_OUTPUT_DIR": out, "DDAS_PEILDATUM": "2025-06-30",
+                 "DDAS_PSEUDONYM_KEY": TEST_KEY}.items():
+        monkeypatch.setenv(k, str(v))
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)], instance=instance,
+            resources={"settings": DdasSettings()}, selection=["inventaris", "ddas_records"],
+        )
+        assert result.success
+        done = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+        assert done == {"inventaris", "ddas_records"}
+        checks_run = {e.asset_check_evaluation_data.asset_check_key.asset_key.to_user_string()
+                      for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+        assert checks_run == {"inventaris", "ddas_records"}
+    assert pl.read_parquet(out / paths.staging("ddas", "records")).height == 2
+    assert not (out / paths.staging("nazorg", "records")).exists() and not (out / paths.staging("shv_csv", "records")).exists()
