@@ -5,6 +5,7 @@ import datetime as dt
 import shutil
 
 import polars as pl
+import pytest
 from click.testing import CliRunner
 
 from assets.common.reference import mapping, mapping_dir
@@ -58,3 +59,21 @@ def test_generate_command_writes_all_kinds_and_truth(tmp_path):
     for kind, ext in (("ddas", ".json"), ("shv_csv", ".csv"), ("nazorg", ".xlsx")):
         assert any(p.suffix == ext for p in (out / kind).rglob("*")), kind
     assert (out / "ground_truth" / "trajecten.parquet").is_file()
+
+
+@pytest.mark.parametrize("exit_with, code", [(None, 0), (0, 0), (2, 2), ("kapot", 1)])
+def test_entry_ends_the_process_with_the_commands_exit_code(monkeypatch, capsys, exit_with, code):
+    import pipelines.cli as cli
+
+    def command():
+        print("uitvoer")
+        if exit_with is not None:
+            raise SystemExit(exit_with)
+
+    ended = []
+    monkeypatch.setattr(cli, "main", command)
+    monkeypatch.setattr(cli.os, "_exit", ended.append)
+    cli.entry()
+    out = capsys.readouterr()
+    assert ended == [code] and out.out == "uitvoer\n"
+    assert ("kapot" in out.err) == (exit_with == "kapot")

@@ -20,15 +20,26 @@ def mark_superseded(records: pl.LazyFrame) -> pl.LazyFrame:
     Winner per (gemeentecode, dossiernr): the latest export date (the horizon of a CSV
     row), ties the later relative path, then the later line (a reader never accepts one
     Dossiernr twice in an export; the line only keeps the choice total). Collects the
-    small per-file table to rank files by (export date, path).
+    small per-file table to rank files by (export date, path). Only the CSV rows are
+    ranked (DDAS rows, most of them, are never superseded); the few superseded rows are
+    joined back on their row number.
     """
     files = file_table(records.filter(pl.col("bron") == "shv_csv"))
     is_csv = (pl.col("bron") == "shv_csv") & pl.col("dossiernr").is_not_null()
-    order = pl.when(is_csv).then(packed(file_rank(files, "export_rang", complete=False)))
-    winner = order.max().over("bron", "gemeentecode", "dossiernr")
-    winner_file = lookup(winner // POSITION_SPAN, files["export_rang"], files["bestand"], pl.Utf8, complete=False)
-    return records.with_columns(
-        pl.when(is_csv & (order != winner)).then(winner_file).otherwise(pl.lit(None, dtype=pl.Utf8)).alias(VERVANGEN_DOOR)
+    order = packed(file_rank(files, "export_rang", complete=False)).alias("_order")
+    winner_file = lookup(pl.col("_winner") // POSITION_SPAN, files["export_rang"], files["bestand"], pl.Utf8, complete=False)
+    superseded = (
+        records.with_row_index("_rij")
+        .filter(is_csv)
+        .select("_rij", "gemeentecode", "dossiernr", order)
+        .with_columns(pl.col("_order").max().over("gemeentecode", "dossiernr").alias("_winner"))
+        .filter(pl.col("_order") != pl.col("_winner"))
+        .select("_rij", winner_file.alias(VERVANGEN_DOOR))
+    )
+    return (
+        records.with_row_index("_rij")
+        .join(superseded, on="_rij", how="left", maintain_order="left")
+        .drop("_rij")
     )
 
 
