@@ -37,6 +37,19 @@ def test_pseudonym_is_hmac_sha256_once_per_distinct():
     assert ids[1] == pseudonym(b[1], TEST_KEY.encode()) and ids[3] is None
 
 
+_BSNISH = st.one_of(st.none(), st.text(alphabet="0123456789", min_size=9, max_size=9),
+                    st.sampled_from(["012345678", "+12345678", "-12345678", " 12345678", "12345678", "0000000000", "abc"]))
+
+
+@given(st.lists(_BSNISH, max_size=40))
+def test_pseudonymise_equals_hmac_of_each_value(values):
+    """Whatever the mix (all nine digits: the integer path; any other text: the text
+    path), each value gets HMAC-SHA256 of exactly its own text."""
+    key = TEST_KEY.encode()
+    got = pseudonymise(pl.Series(values, dtype=pl.Utf8), key).to_list()
+    assert got == [None if v is None else pseudonym(v, key) for v in values]
+
+
 def test_key_refusals_never_echo_the_key():
     import pytest
 

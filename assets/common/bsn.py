@@ -82,8 +82,19 @@ def pseudonyms(bsns: list[str], key: bytes) -> list[str]:
 def pseudonymise(valid_bsns: pl.Series, key: bytes, pool: Executor | None = None) -> pl.Series:
     """persoon_id for each (valid, normalised) BSN; HMAC once per distinct value. With a
     process `pool`, a worker computes half of them meanwhile (only the BSNs and the key
-    travel, through a pipe to our own process)."""
-    distinct = valid_bsns.drop_nulls().unique().to_list()
+    travel, through a pipe to our own process).
+
+    Nine-digit BSNs are found distinct and looked up as integers (a third of the cost of
+    hashing millions of strings); any other text is looked up as text."""
+    text = valid_bsns.cast(pl.Utf8)
+    if text.str.contains(r"^[0-9]{9}$").sum() == text.len() - text.null_count():  # all nine digits
+        number = text.str.to_integer()
+        distinct_numbers = number.drop_nulls().unique()
+        distinct = distinct_numbers.cast(pl.Utf8).str.zfill(9).to_list()
+        keys, lookup_key = number, distinct_numbers
+    else:
+        distinct = text.drop_nulls().unique().to_list()
+        keys, lookup_key = text, pl.Series(distinct, dtype=pl.Utf8)
     ids = None
     if pool is not None and len(distinct) >= 10_000:
         half = len(distinct) // 2
@@ -94,6 +105,5 @@ def pseudonymise(valid_bsns: pl.Series, key: bytes, pool: Executor | None = None
             ids = None
     if ids is None:
         ids = pseudonyms(distinct, key)
-    lookup = pl.DataFrame({"bsn": distinct, "persoon_id": ids}, schema={"bsn": pl.Utf8, "persoon_id": pl.Utf8})
-    frame = pl.DataFrame({"bsn": valid_bsns.cast(pl.Utf8)})
-    return frame.join(lookup, on="bsn", how="left", maintain_order="left")["persoon_id"]
+    lookup = pl.DataFrame({"k": lookup_key, "persoon_id": pl.Series(ids, dtype=pl.Utf8)})
+    return pl.DataFrame({"k": keys}).join(lookup, on="k", how="left", maintain_order="left")["persoon_id"]
