@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from assets.common.bsn import check_key
-from assets.common.peildatum import parse_peildatum
+from assets.common.peildatum import parse_historie_vanaf, parse_peildatum
 
 # Clearly labelled and only for synthetic demo data: `ddas run` never uses it.
 DEMO_KEY = "DEMO-ONLY-not-a-secret-key-for-synthetic-data-0000"
@@ -39,7 +39,9 @@ def _check_output(output: Path) -> None:
         raise Refusal(f"output folder is not writable: {output} ({e.strerror or e.__class__.__name__})") from None
 
 
-def prepare_environment(landing: str | None, output: str | None, peildatum: str | None) -> dict:
+def prepare_environment(
+    landing: str | None, output: str | None, peildatum: str | None, historie_vanaf: str | None = None
+) -> dict:
     """Resolve flags over variables, check everything a run needs; Refusal when not."""
     landing = landing or os.environ.get("DDAS_LANDING_DIR")
     output = output or os.environ.get("DDAS_OUTPUT_DIR")
@@ -57,12 +59,18 @@ def prepare_environment(landing: str | None, output: str | None, peildatum: str 
         peil = parse_peildatum(peildatum or os.environ.get("DDAS_PEILDATUM"))
     except ValueError as e:
         raise Refusal(str(e)) from None
+    try:
+        historie = parse_historie_vanaf(historie_vanaf or os.environ.get("DDAS_HISTORIE_VANAF"))
+    except ValueError as e:
+        raise Refusal(str(e)) from None
     _check_output(Path(output))
     env = {
         "DDAS_LANDING_DIR": str(Path(landing).resolve()),
         "DDAS_OUTPUT_DIR": str(Path(output).resolve()),
         "DDAS_PEILDATUM": peil.isoformat(),
     }
+    if historie:
+        env["DDAS_HISTORIE_VANAF"] = historie.isoformat()
     os.environ.update(env)
     home = os.environ.get("DAGSTER_HOME") or str(Path(DEFAULT_HOME).resolve())
     Path(home).mkdir(parents=True, exist_ok=True)
@@ -102,10 +110,12 @@ def main() -> None:
 @click.option("--landing", type=click.Path(file_okay=False), help="Landing folder (DDAS_LANDING_DIR).")
 @click.option("--output", type=click.Path(file_okay=False), help="Output folder (DDAS_OUTPUT_DIR).")
 @click.option("--peildatum", help="Reference date YYYY-MM-DD (DDAS_PEILDATUM); default today in Europe/Amsterdam.")
-def run(landing, output, peildatum) -> None:
+@click.option("--historie-vanaf", "historie_vanaf",
+              help="Date YYYY-MM-DD where the delivered history starts (DDAS_HISTORIE_VANAF); default the earliest aanmelddatum.")
+def run(landing, output, peildatum, historie_vanaf) -> None:
     """Materialise every asset once through Dagster. Needs DDAS_PSEUDONYM_KEY (>= 32 characters)."""
     try:
-        env = prepare_environment(landing, output, peildatum)
+        env = prepare_environment(landing, output, peildatum, historie_vanaf)
     except Refusal as e:
         _fail(str(e))
     _run_and_report(env)

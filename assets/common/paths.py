@@ -17,6 +17,7 @@ HERKOMST = "model/traject_herkomst.parquet"  # record-level provenance
 INVENTARIS = "staging/inventaris.parquet"
 INDICATOREN_BREED = "indicatoren/indicatoren_breed.parquet"  # analyst view: wide per region x year
 TERUGVAL_DOEL = "indicatoren/terugval_doel.parquet"  # analyst view: terugval_5j against its target
+NAZORG_DEKKING = "kwaliteit/nazorg_dekking.parquet"  # per gemeente: the years its aftercare workbooks cover
 
 
 def staging(bron: str, table: str) -> str:

@@ -22,3 +22,16 @@ def parse_peildatum(text: str | None) -> dt.date:
 
 def _bad(text: str):
     raise ValueError(f"DDAS_PEILDATUM must be a date YYYY-MM-DD, got {text!r}")
+
+
+def parse_historie_vanaf(text: str | None) -> dt.date | None:
+    """`DDAS_HISTORIE_VANAF` / `--historie-vanaf`: where the delivered history starts
+    (spec process.md §4); None when not set (then H is the earliest aanmelddatum)."""
+    if not text or not text.strip():
+        return None
+    try:
+        if len(text.strip()) == 10:
+            return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        pass
+    raise ValueError(f"DDAS_HISTORIE_VANAF must be a date YYYY-MM-DD, got {text!r}")

@@ -11,7 +11,7 @@ import os
 import dagster as dg
 
 from assets.common.bsn import check_key
-from assets.common.peildatum import parse_peildatum, today_amsterdam  # noqa: F401  (re-exported)
+from assets.common.peildatum import parse_historie_vanaf, parse_peildatum, today_amsterdam  # noqa: F401  (re-exported)
 
 
 class DdasSettings(dg.ConfigurableResource):
@@ -20,6 +20,7 @@ class DdasSettings(dg.ConfigurableResource):
     landing_dir: str = ""
     output_dir: str = ""
     peildatum: str = ""
+    historie_vanaf: str = ""
 
     @property
     def landing(self) -> str:
@@ -32,6 +33,11 @@ class DdasSettings(dg.ConfigurableResource):
     @property
     def peil(self) -> dt.date:
         return parse_peildatum(self.peildatum or os.environ.get("DDAS_PEILDATUM"))
+
+    @property
+    def historie_start(self) -> dt.date | None:
+        """The configured history start H (process.md §4), or None: the earliest aanmelddatum."""
+        return parse_historie_vanaf(self.historie_vanaf or os.environ.get("DDAS_HISTORIE_VANAF"))
 
     def key(self) -> bytes:
         return check_key(os.environ.get("DDAS_PSEUDONYM_KEY"))
