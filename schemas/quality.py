@@ -36,15 +36,15 @@ class Leveringen(pa.DataFrameModel):
     """`kwaliteit/leveringen.parquet`: one row per delivered file (the ledger)."""
 
     bron: str = pa.Field(isin=BRONNEN, description="ddas, shv_csv or nazorg")
-    bestand: str = pa.Field(description="path relative to the landing folder, '/' separators")
-    sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$", description="hash of the file's bytes")
+    bestand: str = pa.Field(unique=True, description="path relative to the landing folder, '/' separators; runs of 9+ digits as '#', unique (docs/robustness.md)")
+    sha256: Optional[str] = pa.Field(nullable=True, str_matches=r"^[0-9a-f]{64}$", description="hash of the file's bytes; empty for an entry that could not be read (link, fifo, unreadable)")
     status: str = pa.Field(isin=STATUSSEN, description="geladen, geweigerd, duplicaat or toekomstig")
     reden: Optional[str] = pa.Field(nullable=True, description="why the file was not loaded; empty when geladen")
     records_gelezen: int = pa.Field(ge=0, description="records read (0 unless geladen)")
     records_geaccepteerd: int = pa.Field(ge=0, description="records accepted")
     records_gequarantaineerd: int = pa.Field(ge=0, description="records quarantined")
     leverdatum: Optional[pl.Date] = pa.Field(nullable=True, description="delivery date (DDAS: date of aanleverdatumEnTijd as written; CSV/XLSX: date in the name)")
-    bytes: int = pa.Field(ge=0, description="file size")
+    bytes: Optional[int] = pa.Field(nullable=True, ge=0, description="file size; empty for what is not a regular file (link, fifo, unreadable folder)")
 
     class Config:
         strict = False
@@ -60,7 +60,7 @@ class Quarantaine(pa.DataFrameModel):
     """`kwaliteit/quarantaine.parquet`: one row per quarantined record; no record contents."""
 
     bron: str = pa.Field(isin=BRONNEN)
-    bestand: str = pa.Field(description="path relative to the landing folder")
+    bestand: str = pa.Field(description="path relative to the landing folder, as in the ledger")
     locatie: str = pa.Field(description="DDAS: leveringen[i].schuldhulptrajecten[j]; CSV/XLSX: 1-based line or row")
     reden_code: str = pa.Field(isin=REDEN_CODES, description="first rule of model.md §2 that applies")
     reden_tekst: str = pa.Field(description="readable reason; names fields, never quotes values")

@@ -1,4 +1,4 @@
-"""Steps 1-2 of sources.md: name patterns and duplicates, global over all kinds."""
+"""Steps 1-2 of sources.md: name patterns and duplicates within a kind (2026-12-01)."""
 import polars as pl
 
 from assets.ingest.inventory import check_name, inventory, refused_ledger, to_read
@@ -27,7 +27,7 @@ def test_order_duplicates_and_refusals(tmp_path):
     _write(land / "ddas/a/a.json", b"same")  # sorts first, so b.json is the duplicate
     _write(land / "ddas/readme.txt", b"same")  # refused by name: does not count as taken
     _write(land / "shv_csv/2024/GM0518_20240131.csv", b"other")
-    _write(land / "nazorg/GM0518_20240131.xlsx", b"other")  # same bytes as a file of another kind
+    _write(land / "nazorg/GM0518_20240131.xlsx", b"other")  # same bytes as a file of another kind: not a duplicate
     _write(land / "elders/x.json", b"ignored")  # outside the kind folders
     inv = inventory(land)
     status = dict(zip(inv["bestand"], inv["status"]))
@@ -37,10 +37,10 @@ def test_order_duplicates_and_refusals(tmp_path):
         "ddas/b.json": "duplicaat",
         "ddas/readme.txt": "geweigerd",
         "nazorg/GM0518_20240131.xlsx": None,
-        "shv_csv/2024/GM0518_20240131.csv": "duplicaat",
+        "shv_csv/2024/GM0518_20240131.csv": None,
     }
     led = refused_ledger(inv)
-    assert led.height == 3 and (led["records_gelezen"] == 0).all() and led["reden"].is_not_null().all()
+    assert led.height == 2 and (led["records_gelezen"] == 0).all() and led["reden"].is_not_null().all()
     assert to_read(inv, "ddas")["bestand"].to_list() == ["ddas/a/a.json"]
 
 

@@ -14,8 +14,9 @@ from assets.common import paths
 from assets.common.metadata import table_metadata
 from assets.common.settings import DdasSettings
 from assets.ingest.ddas_json import read_ddas
-from assets.ingest.inventory import KINDS, inventory, to_read
+from assets.ingest.inventory import CHANGED, KINDS, inventory, inventory_table, refused_ledger, to_read, with_paths
 from assets.ingest.landing_state import fingerprint, landing_state
+from assets.ingest.names import mask_digits
 from assets.ingest.nazorg_xlsx import read_nazorg
 from assets.ingest.result import IngestResult
 from assets.ingest.shv_csv import read_shv_csv
@@ -40,8 +41,8 @@ def landing(context) -> dg.DataVersion:
 def inventaris(context: dg.AssetExecutionContext, settings: DdasSettings):
     landing = Path(settings.landing)
     if not landing.is_dir():
-        raise FileNotFoundError(f"landing folder does not exist: {landing}")
-    inv = inventory(landing)
+        raise FileNotFoundError(f"landing folder does not exist: {mask_digits(str(landing))}")
+    inv = inventory_table(inventory(landing))  # no absolute paths are written
     check = bsn_guard.write_guarded("inventaris", settings.output, {paths.INVENTARIS: inv})
     by_status = inv.group_by(pl.col("status").fill_null("te_lezen")).len()
     meta = table_metadata(inv, paths.out(settings.output, paths.INVENTARIS))
@@ -88,12 +89,15 @@ def delivered_records(context: dg.AssetExecutionContext, settings: DdasSettings)
     """The three readers in one step, so that they share the two cores: the DDAS worker
     processes take the large JSON files while this process reads the CSV exports and
     the workbooks, then joins in on the remaining JSON files (docs/performance.md)."""
-    inv = pl.read_parquet(paths.out(settings.output, paths.INVENTARIS))
+    inv = with_paths(pl.read_parquet(paths.out(settings.output, paths.INVENTARIS)), settings.landing)
     wanted = [b for b in KINDS if dg.AssetKey(f"{b}_records") in context.selected_asset_keys]
     staged = {}
 
     def read(bron: str, **kw) -> None:
         result = READERS[bron](to_read(inv, bron), settings.peil, settings.key(), **kw)
+        changed = inv.filter((pl.col("bron") == bron) & (pl.col("reden") == CHANGED))
+        if changed.height:  # gone or changed since the inventory: ledgered here, not read
+            result.ledger = pl.concat([result.ledger, refused_ledger(changed).cast(result.ledger.schema)]).sort("bestand")
         staged[bron] = _stage(bron, result, settings.output)
         m = staged[bron][1].metadata
         context.log.info(
