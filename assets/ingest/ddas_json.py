@@ -13,17 +13,20 @@ column leaves `read_ddas`.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import multiprocessing
 import os
 import re
+import signal
+import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import orjson
@@ -33,7 +36,9 @@ from assets.common.bsn import bsn_is_valid, normalise_bsn, pseudonymise
 from assets.common.dates import ISO_DATE, parse_date
 from assets.common.memory import without_cyclic_gc
 from assets.common.reference import gemeentecodes, map_code, match_key
+from assets.ingest.ddas_bounds import MAX_BYTES, MAX_DEPTH, TE_DIEP, TE_GROOT, json_depth
 from assets.ingest.ddas_schema_check import FINDINGS_SCHEMA, schema_findings
+from assets.ingest.inventory import UNREADABLE_FILE, open_regular, os_cause
 from assets.ingest.reasons import quarantine_frame
 from assets.ingest.result import IngestResult, ledger_frame, ledger_row
 from schemas.ddas_json import DATUMVELDEN, NIET_TEKST
@@ -134,6 +139,8 @@ def load_file(raw: bytes, peildatum: dt.date) -> tuple[str, str | None, dict | N
         redenen.append("aanleverdatumEnTijd ontbreekt of is geen RFC 3339-datum-tijd met Z of offset")
     if redenen:
         return "geweigerd", "; ".join(redenen), None, stamp
+    if json_depth(raw) > MAX_DEPTH:  # before validation: jsonschema-rs stops at 255 levels
+        return "geweigerd", TE_DIEP, None, stamp
     return "geladen", None, doc, stamp
 
 
@@ -420,14 +427,42 @@ class FileRead:
     findings: pl.DataFrame | None = None  # FINDINGS_SCHEMA
 
 
+def _read_bounded(path: str) -> tuple[bytes | None, str | None]:
+    """(the file's bytes, None) or (None, why not): never through a link, at most MAX_BYTES."""
+    try:
+        with os.fdopen(open_regular(path), "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > MAX_BYTES:
+                return None, TE_GROOT
+            raw = fh.read(MAX_BYTES + 1)  # the size may have grown since the fstat
+    except OSError as e:
+        return None, UNREADABLE_FILE.format(oorzaak=os_cause(e))
+    return (None, TE_GROOT) if len(raw) > MAX_BYTES else (raw, None)
+
+
 def read_file(path: str, bestand: str, peildatum: dt.date) -> FileRead:
     """Steps 3-4 for one file and, when it loads, its findings and its records judged by
-    the rules of model.md §2 (all per record, so a file can be judged on its own)."""
-    raw = Path(path).read_bytes()
+    the rules of model.md §2 (all per record, so a file can be judged on its own).
+
+    No delivery can stop the run: what goes wrong while reading one file (the bytes,
+    the validator, an unforeseen shape) makes that file `geweigerd` with a reden that
+    names the step and the exception's type, never its message (it may quote the file)."""
+    raw, reden = _read_bounded(path)
+    if raw is None:
+        return FileRead("geweigerd", reden, None)
+    try:
+        return _read_loaded(raw, bestand, peildatum)
+    except Exception as e:  # noqa: BLE001 - one file's fault is that file's refusal
+        return FileRead("geweigerd", f"bestand kon niet verwerkt worden ({type(e).__name__})", None)
+
+
+def _read_loaded(raw: bytes, bestand: str, peildatum: dt.date) -> FileRead:
     status, reden, doc, stamp = load_file(raw, peildatum)
     if status != "geladen":
         return FileRead(status, reden, stamp)
-    findings = schema_findings(doc, bestand, nulls=raw.count(b"null"))
+    try:
+        findings = schema_findings(doc, bestand, nulls=raw.count(b"null"))
+    except (ValueError, RecursionError) as e:  # e.g. jsonschema-rs "Recursion limit reached"
+        return FileRead("geweigerd", f"JSON Schema-validatie faalde ({type(e).__name__})", stamp)
     columns, pos, bsns = extract_records(doc, bestand)
     horizon = _valid_iso_date(doc.get("einddatumLevering")) or stamp[0]
     del doc, raw  # the parsed document is the big thing: freed before the rules run
@@ -463,14 +498,38 @@ def _read_file_in_worker(path: str, bestand: str, peildatum: dt.date) -> FileRea
         return read_file(path, bestand, peildatum)
 
 
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the process that started it is gone
+    (killed with -9, it cannot shut its pool down; the worker would wait forever).
+
+    On Linux the kernel sends SIGKILL at once (prctl PR_SET_PDEATHSIG); that signal
+    follows the *thread* that started the worker, so a watchdog thread that checks the
+    parent's pid twice a second is kept as well, and is what other systems rely on."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before this line: nothing will signal us
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ouder-bewaking", daemon=True).start()
+
+
 @contextlib.contextmanager
 def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor | None]:
-    """processes - 1 spawned worker processes (None for one process), shut down after use."""
+    """processes - 1 spawned worker processes (None for one process), shut down after use.
+    The workers end when this process ends, also after kill -9 (_die_with_parent)."""
     if processes == 1:
         yield None
         return
     spawn = multiprocessing.get_context("spawn")  # not fork: polars' thread pool does not survive a fork
-    with ProcessPoolExecutor(processes - 1, mp_context=spawn) as pool:
+    with ProcessPoolExecutor(processes - 1, mp_context=spawn, initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         yield pool
 
 

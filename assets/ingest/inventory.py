@@ -60,7 +60,7 @@ _SPECIAL = {
 }
 
 
-def _cause(e: OSError) -> str:
+def os_cause(e: OSError) -> str:
     """Why an entry could not be read, without the path the exception carries."""
     if e.errno in (errno.EACCES, errno.EPERM):
         return "geen leesrechten"
@@ -127,14 +127,14 @@ def _walk_kind(landing: str, bron: str) -> list[Entry]:
             with os.scandir(folder) as it:
                 children = list(it)
         except OSError as e:
-            out.append(Entry(bron, rel_folder + "/", folder, UNREADABLE_DIR.format(oorzaak=_cause(e)), None))
+            out.append(Entry(bron, rel_folder + "/", folder, UNREADABLE_DIR.format(oorzaak=os_cause(e)), None))
             continue
         for child in children:
             rel = f"{rel_folder}/{child.name}"
             try:
                 mode = child.stat(follow_symlinks=False).st_mode
             except OSError as e:
-                out.append(Entry(bron, rel, child.path, UNREADABLE_FILE.format(oorzaak=_cause(e)), None))
+                out.append(Entry(bron, rel, child.path, UNREADABLE_FILE.format(oorzaak=os_cause(e)), None))
                 continue
             if stat.S_ISLNK(mode):
                 out.append(Entry(bron, rel, child.path, _link_refusal(child.path, landing_real), None))
@@ -181,7 +181,7 @@ def sha256_or_refusal(path: str) -> tuple[str | None, str | None]:
         with os.fdopen(open_regular(path), "rb") as fh:
             return hashlib.file_digest(fh, "sha256").hexdigest(), None
     except OSError as e:
-        return None, UNREADABLE_FILE.format(oorzaak=_cause(e))
+        return None, UNREADABLE_FILE.format(oorzaak=os_cause(e))
 
 
 def inventory(landing: str | Path) -> pl.DataFrame:
