@@ -1,7 +1,8 @@
 """The `ddas` command: run the pipeline, generate demo deliveries, trace a number.
 
-Every refusal is one line on standard error and a non-zero exit; no line ever
-contains the key or a BSN.
+Every refusal and every failure is one line on standard error and a non-zero exit
+(EXIT_REFUSED; EXIT_BUSY when another run holds the output folder); no line ever
+contains the key or a BSN (runs of nine or more digits are masked).
 """
 from __future__ import annotations
 
@@ -13,21 +14,26 @@ from pathlib import Path
 
 import click
 
+from assets.common import publish, run_lock
 from assets.common.bsn import check_key
+from assets.common.paths import mask_digits
 from assets.common.peildatum import parse_historie_vanaf, parse_peildatum
 
 # Clearly labelled and only for synthetic demo data: `ddas run` never uses it.
 DEMO_KEY = "DEMO-ONLY-not-a-secret-key-for-synthetic-data-0000"
 DEFAULT_HOME = ".dagster_home"
+EXIT_REFUSED = 2  # cannot do its job: a refusal before the run, or a failed run; nothing published
+EXIT_BUSY = 75  # EX_TEMPFAIL: another run holds the output folder; try again later
 
 
 class Refusal(Exception):
     """Why the command cannot do its job, in one line."""
 
 
-def _fail(message: str) -> None:
-    click.echo(f"ddas: {message}", err=True)
-    sys.exit(2)
+def _fail(message: str, code: int = EXIT_REFUSED) -> None:
+    one_line = " ".join(mask_digits(str(message)).split())
+    click.echo(f"ddas: {one_line}", err=True)
+    sys.exit(code)
 
 
 def _check_output(output: Path) -> None:
@@ -36,11 +42,12 @@ def _check_output(output: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=output, prefix=".ddas-write-test-"):
             pass
     except OSError as e:
-        raise Refusal(f"output folder is not writable: {output} ({e.strerror or e.__class__.__name__})") from None
+        raise Refusal(f"output folder is not writable: {output} ({(e.strerror or e.__class__.__name__).lower()})") from None
 
 
 def prepare_environment(
-    landing: str | None, output: str | None, peildatum: str | None, historie_vanaf: str | None = None
+    landing: str | None, output: str | None, peildatum: str | None, historie_vanaf: str | None = None,
+    accepteer_krimp: bool = False,
 ) -> dict:
     """Resolve flags over variables, check everything a run needs; Refusal when not."""
     landing = landing or os.environ.get("DDAS_LANDING_DIR")
@@ -64,6 +71,10 @@ def prepare_environment(
     except ValueError as e:
         raise Refusal(str(e)) from None
     _check_output(Path(output))
+    try:
+        publish.check_landing(landing)
+    except publish.PublishError as e:
+        raise Refusal(str(e)) from None
     env = {
         "DDAS_LANDING_DIR": str(Path(landing).resolve()),
         "DDAS_OUTPUT_DIR": str(Path(output).resolve()),
@@ -71,34 +82,40 @@ def prepare_environment(
     }
     if historie:
         env["DDAS_HISTORIE_VANAF"] = historie.isoformat()
+    if accepteer_krimp:
+        env["DDAS_ACCEPTEER_KRIMP"] = "1"
     os.environ.update(env)
-    home = os.environ.get("DAGSTER_HOME") or str(Path(DEFAULT_HOME).resolve())
-    Path(home).mkdir(parents=True, exist_ok=True)
-    config = Path(home) / "dagster.yaml"
-    if not config.exists():  # a new local home: no telemetry from a municipal machine
-        config.write_text("telemetry:\n  enabled: false\n")
+    # Dagster wants an absolute DAGSTER_HOME (a relative one gave a 36-line traceback).
+    home = str(Path(os.environ.get("DAGSTER_HOME") or DEFAULT_HOME).expanduser().resolve())
+    try:
+        Path(home).mkdir(parents=True, exist_ok=True)
+        config = Path(home) / "dagster.yaml"
+        if not config.exists():  # a new local home: no telemetry from a municipal machine
+            config.write_text("telemetry:\n  enabled: false\n")
+    except OSError as e:
+        raise Refusal(f"Dagster home is not writable: {home} ({(e.strerror or e.__class__.__name__).lower()})") from None
     os.environ["DAGSTER_HOME"] = home
     return {**env, "DAGSTER_HOME": home}
 
 
 def execute(show_progress: bool) -> tuple[bool, str | None]:
-    """Materialise every asset once, in-process, recorded in the Dagster instance."""
+    """Materialise every asset once, in-process, recorded in the Dagster instance, and
+    publish. Dagster's own log lines stay off the terminal (its console logger only
+    speaks at CRITICAL); on a terminal one progress line per step is shown instead."""
     import dagster as dg
 
+    from assets.common.run_records import run_tags
     from pipelines.definitions import defs
+    from pipelines.run_errors import failure_line
 
     job = defs.resolve_job_def("ddas_job")
-    loggers = {"progress": {}} if show_progress else {"console": {"config": {"log_level": "WARNING"}}}
+    loggers = {"progress": {}} if show_progress else {"console": {"config": {"log_level": "CRITICAL"}}}
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": loggers})
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": loggers},
+                                        tags=run_tags(os.environ["DDAS_OUTPUT_DIR"]))
         if result.success:
             return True, None
-        for event in result.all_events:
-            if event.event_type_value == "STEP_FAILURE":
-                err = event.step_failure_data.error
-                message = (err.message or "").strip().splitlines()[-1] if err else "unknown error"
-                return False, f"asset {event.step_key} failed: {message}"
-        return False, "the run failed"
+        return False, failure_line(result.all_events)
 
 
 @click.group()
@@ -112,23 +129,38 @@ def main() -> None:
 @click.option("--peildatum", help="Reference date YYYY-MM-DD (DDAS_PEILDATUM); default today in Europe/Amsterdam.")
 @click.option("--historie-vanaf", "historie_vanaf",
               help="Date YYYY-MM-DD where the delivered history starts (DDAS_HISTORIE_VANAF); default the earliest aanmelddatum.")
-def run(landing, output, peildatum, historie_vanaf) -> None:
-    """Materialise every asset once through Dagster. Needs DDAS_PSEUDONYM_KEY (>= 32 characters)."""
+@click.option("--accepteer-krimp", "accepteer_krimp", is_flag=True, default=False,
+              help="Publish although accepted records fell more than 20 % against the published run (DDAS_ACCEPTEER_KRIMP=1).")
+def run(landing, output, peildatum, historie_vanaf, accepteer_krimp) -> None:
+    """Materialise every asset once through Dagster and publish the outputs as one set.
+    Needs DDAS_PSEUDONYM_KEY (>= 32 characters)."""
     try:
-        env = prepare_environment(landing, output, peildatum, historie_vanaf)
+        env = prepare_environment(landing, output, peildatum, historie_vanaf, accepteer_krimp)
     except Refusal as e:
         _fail(str(e))
     _run_and_report(env)
 
 
 def _run_and_report(env: dict) -> None:
+    """Hold the output folder's lock for the whole run: a second run says so at once."""
     tty = sys.stderr.isatty() or os.environ.get("DDAS_PROGRESS") == "1"
-    click.echo(f"ddas: peildatum {env['DDAS_PEILDATUM']}, landing {env['DDAS_LANDING_DIR']}", err=True)
-    ok, why = execute(show_progress=tty)
+    out = Path(env["DDAS_OUTPUT_DIR"])
+    lock = publish.lock_path(out)
+    try:
+        run_lock.acquire(lock, mask_digits(str(out)))
+    except run_lock.RunBusy as e:
+        _fail(str(e), EXIT_BUSY)
+    try:
+        publish.check_writable(out, publish.published_folders(out))
+        click.echo(f"ddas: peildatum {env['DDAS_PEILDATUM']}, landing {env['DDAS_LANDING_DIR']}")
+        ok, why = execute(show_progress=tty)
+    except publish.PublishError as e:
+        ok, why = False, str(e)
+    finally:
+        run_lock.release(lock)
     if not ok:
         _fail(why)
-    out = Path(env["DDAS_OUTPUT_DIR"])
-    click.echo(f"ddas: run succeeded; outputs in {out}")
+    click.echo(f"ddas: run succeeded; outputs published in {out}")
     for sub in ("indicatoren", "model", "kwaliteit"):
         for f in sorted((out / sub).glob("*.parquet")):
             click.echo(f"  {f}")
@@ -151,7 +183,8 @@ def demo(workdir, persons, seed) -> None:
     os.environ["DDAS_PSEUDONYM_KEY"] = DEMO_KEY
     click.echo("ddas demo: using the built-in DEMO key (synthetic data only; a real run needs DDAS_PSEUDONYM_KEY)", err=True)
     try:
-        env = prepare_environment(str(landing), str(output), os.environ.get("DDAS_PEILDATUM"))
+        env = prepare_environment(str(landing), str(output), os.environ.get("DDAS_PEILDATUM"),
+                                  accepteer_krimp=True)  # a new demo population is not a drop
     except Refusal as e:
         _fail(str(e))
     _run_and_report(env)

@@ -9,6 +9,7 @@ from assets.common.settings import DdasSettings
 from assets.harmonise import dagster_assets as harmonise
 from assets.indicators import dagster_assets as indicators
 from assets.ingest import dagster_assets as ingest
+from assets.publish.dagster_assets import build_publicatie
 from assets.quality import dagster_assets as quality
 from assets.quality.dagster_checks import CHECKS
 from pipelines.jobs import ddas_job
@@ -24,8 +25,19 @@ def _fresh(spec: dg.AssetSpec) -> dg.AssetSpec:
     return spec.replace_attributes(freshness_policy=INDICATOR_FRESHNESS) if spec.key.path == ["indicatoren"] else spec
 
 
-# Flow order: ingest -> quality, harmonise -> indicators.
-ALL_ASSETS = dg.map_asset_specs(_fresh, dg.load_assets_from_modules([ingest, quality, harmonise, indicators]))
+def _leaves(assets) -> list[dg.AssetKey]:
+    """Materialisable assets that no other asset depends on: what `publicatie` waits for."""
+    keys, upstream = set(), set()
+    for a in assets:
+        if isinstance(a, dg.AssetsDefinition) and a.is_materializable:
+            keys |= set(a.keys)
+            upstream |= {d.asset_key for spec in a.specs for d in spec.deps}
+    return sorted(keys - upstream, key=lambda k: k.to_user_string())
+
+
+# Flow order: ingest -> quality, harmonise -> indicators -> publicatie.
+PIPELINE_ASSETS = dg.map_asset_specs(_fresh, dg.load_assets_from_modules([ingest, quality, harmonise, indicators]))
+ALL_ASSETS = [*PIPELINE_ASSETS, build_publicatie(_leaves(PIPELINE_ASSETS))]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,
@@ -34,5 +46,6 @@ defs = dg.Definitions(
     schedules=[nightly_schedule],
     sensors=[landing_sensor],
     resources={"settings": DdasSettings()},
+    executor=dg.in_process_executor,  # also for runs of a few assets from the UI (pipelines/jobs.py)
     loggers={"console": dg.colored_console_logger, "progress": progress_logger},
 )

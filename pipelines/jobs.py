@@ -1,13 +1,33 @@
-"""Jobs: the full load materialises every asset (and runs every check) once."""
+"""Jobs: the full load materialises every asset (and runs every check) once, then publishes.
+
+One process per run (in_process_executor): the run holds its output folder's lock and
+work folder from start to end (assets/common/settings.py), and the steps share the two
+cores inside one process anyway (docs/performance.md).
+
+No step is retried by Dagster: nearly every failure here is deterministic (a BSN found,
+a full disk, a read-only folder, a bad asset) and a retry would only repeat it, and
+hide the cause behind "Exceeded max_retries". What a second try can get past, a
+transient I/O error on a network share, is retried where it happens
+(assets/common/parquet_io.py); a refused file is not a failure at all.
+"""
 import dagster as dg
 
-# Transient failures (a network share that hiccups, a file still being copied) get two
-# more tries with growing pauses; a refused file is not a failure and is never retried.
-RETRY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
+from assets.common import publish
+
+
+@dg.success_hook(required_resource_keys={"settings"})
+def test_pause_hook(context: dg.HookContext) -> None:
+    """TEST ONLY (DDAS_TEST_PAUSE_AFTER=<step key>): pause after that step, leaving a
+    marker in the work root, so that a fault test can kill the run at that moment."""
+    rf = context.resources.settings.run_folder
+    if rf is not None:
+        publish.test_pause(context.step_key, rf.root)
+
 
 ddas_job = dg.define_asset_job(
     "ddas_job",
     selection=dg.AssetSelection.all(),
-    description="Full load: ingest every landing file, harmonise, compute indicators, run the checks.",
-    op_retry_policy=RETRY,
+    description="Full load: ingest every landing file, harmonise, compute indicators, run the checks, publish.",
+    executor_def=dg.in_process_executor,
+    hooks={test_pause_hook},
 )

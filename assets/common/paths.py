@@ -1,6 +1,7 @@
 """Every path under the output folder, in one place (contract: spec/README.md)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 # Contract outputs
@@ -27,3 +28,12 @@ def staging(bron: str, table: str) -> str:
 
 def out(output_dir: str | Path, rel: str) -> Path:
     return Path(output_dir) / rel
+
+
+_DIGIT_RUN = re.compile(r"[0-9]{9,}")
+
+
+def mask_digits(text: str) -> str:
+    """Every run of nine or more digits written as that many `#` (sources.md): a file or
+    folder name shown in a message never carries a number that could be a BSN."""
+    return _DIGIT_RUN.sub(lambda m: "#" * len(m.group()), text)
