@@ -1,0 +1,103 @@
+"""Thin Dagster wiring: the report pages under `rapport/`, built after the indicator and
+quality tables, linked from the materialisation's metadata."""
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import dagster as dg
+import polars as pl
+
+from assets.common import paths
+from assets.common.reference import gemeenten
+from assets.common.settings import DdasSettings
+from assets.indicators import dagster_assets as indicator_assets
+from assets.quality import dagster_assets as quality_assets
+from assets.report.build import INDEX, LEVERANCIERS, gemeente_path
+from assets.report.data import ReportData
+from assets.report.gemeente import gemeente_page
+from assets.report.national import national_page
+from assets.report.suppliers import suppliers_page
+from assets.report.write import write_pages
+
+GROUP = "report"
+# Tables a later version adds; a section whose table is absent is left out of the page.
+OPTIONAL = {
+    "doorlooptijden": "indicatoren/doorlooptijden.parquet",
+    "uitstroom": "indicatoren/uitstroom.parquet",
+    "vroegsignalering": "indicatoren/vroegsignalering.parquet",
+}
+PARALLEL_FROM = 24  # gemeente pages; below this a process pool costs more than it saves
+
+
+def _read(output: str, rel: str) -> pl.DataFrame | None:
+    p = paths.out(output, rel)
+    return pl.read_parquet(p) if p.exists() else None
+
+
+def load(output: str) -> ReportData:
+    names = dict(gemeenten().select("gemeentecode", "gemeentenaam").iter_rows())
+    return ReportData(
+        pl.read_parquet(paths.out(output, paths.INDICATOREN)),
+        terugval_doel=_read(output, paths.TERUGVAL_DOEL),
+        namen=names,
+        tables={k: t for k, rel in OPTIONAL.items() if (t := _read(output, rel)) is not None},
+        leveringen=_read(output, paths.LEVERINGEN),
+        quarantaine=_read(output, paths.QUARANTAINE),
+        schema_afwijkingen=_read(output, paths.SCHEMA_AFWIJKINGEN),
+    )
+
+
+_DATA: ReportData | None = None
+
+
+def _init(d: ReportData) -> None:
+    global _DATA
+    _DATA = d
+
+
+def _page(g: str) -> tuple[str, str]:
+    return gemeente_path(g), gemeente_page(_DATA, g)
+
+
+def build_all(d: ReportData) -> dict[str, str]:
+    """Every page; the gemeente pages in worker processes at national scale (charts are CPU-bound)."""
+    pages = {INDEX: national_page(d), LEVERANCIERS: suppliers_page(d)}
+    gms = d.gemeenten()
+    workers = min(os.cpu_count() or 1, 8)
+    if len(gms) < PARALLEL_FROM or workers < 2:
+        pages.update({gemeente_path(g): gemeente_page(d, g) for g in gms})
+    else:  # spawn: the run process holds Dagster's threads, which a fork would copy half-way
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init, initargs=(d,)) as pool:
+            pages.update(pool.map(_page, gms, chunksize=8))
+    return pages
+
+
+def _deps() -> list[dg.AssetKey]:
+    return [k for a in (*indicator_assets.ASSETS, *quality_assets.ASSETS) for k in a.keys]
+
+
+@dg.asset(group_name=GROUP, code_version="1", deps=_deps(),
+          description="HTML report for analysts under rapport/: the national picture (index.html), a page per "
+                      "gemeente (gemeenten/GMxxxx.html) and the delivery quality (leveranciers.html). Offline: "
+                      "charts are inline SVG, no script, nothing loaded from the network.")
+def rapport(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
+    d = load(settings.output)
+    pages = build_all(d)
+    written = write_pages(settings.output, pages)
+    # links point where the pages are read after publishing (the run writes into a work folder)
+    published = getattr(settings, "published", "") or settings.output
+    index, lev = paths.out(published, INDEX), paths.out(published, LEVERANCIERS)
+    context.log.info(f"rapport: {len(written)} pagina's")
+    return dg.MaterializeResult(metadata={
+        "landelijk": dg.MetadataValue.path(str(index)),
+        "landelijk_url": dg.MetadataValue.url(index.resolve().as_uri()),
+        "leveranciers": dg.MetadataValue.path(str(lev)),
+        "leveranciers_url": dg.MetadataValue.url(lev.resolve().as_uri()),
+        "gemeentepaginas": dg.MetadataValue.int(len(d.gemeenten())),
+        "map_gemeenten": dg.MetadataValue.path(str(paths.out(published, "rapport/gemeenten"))),
+        "grafieken_landelijk": dg.MetadataValue.int(pages[INDEX].count("<svg")),
+    })
+
+
+ASSETS = [rapport]
