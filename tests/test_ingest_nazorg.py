@@ -136,7 +136,7 @@ def test_extra_sheets_columns_any_order_trimmed_headers(landing):
             "Nazorg": [
                 ["Opmerking", " soort ", "UITGEVOERD DOOR", "Uitkomst", "datum", "Contactvorm", "  Bsn", "Opmerking"],
                 [BSNS[4], "Nazorgtoets", "  Gemeente Amsterdam ", " lichte NAZORG ", "01-03-2024", "Huisbezoek", b, "x"],
-                ["vrije tekst", "CONTACT", "Stichting Vrijwilligers", "Intensieve nazorg", dt.date(2024, 3, 2), " digitaal ", b],
+                ["vrije tekst", "CONTACT", "klant_111222333", "Intensieve nazorg", dt.date(2024, 3, 2), " digitaal ", b],
             ],
             "Nazorg oud": [["niets"]],
         },
@@ -148,7 +148,8 @@ def test_extra_sheets_columns_any_order_trimmed_headers(landing):
     # Uitkomst on a Contact and Contactvorm on a Nazorgtoets are ignored.
     assert [r["uitkomst"] for r in rec] == ["Lichte nazorg", None]
     assert [r["contactvorm"] for r in rec] == [None, "Digitaal"]
-    assert [r["uitgevoerd_door"] for r in rec] == ["Gemeente Amsterdam", "Stichting Vrijwilligers"]
+    # Uitgevoerd door through the mapping `uitvoerders`; free text not in it is `overig` (model.md §1)
+    assert [r["uitgevoerd_door"] for r in rec] == ["gemeente", "overig"]
     assert {r["gemeentecode"] for r in rec} == {"GM0363"} and {r["leverdatum"] for r in rec} == {dt.date(2024, 3, 1)}
     assert {r["persoon_id"] for r in rec} == {pseudonym(b, KEY)}  # the extra column's BSN is never read
 

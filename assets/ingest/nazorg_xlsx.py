@@ -28,9 +28,11 @@ from python_calamine import CalamineError, CalamineWorkbook
 from assets.common.bsn import bsn_is_valid, normalise_bsn, pseudonymise
 from assets.common.dates import is_present, parse_date
 from assets.common.memory import without_cyclic_gc
-from assets.common.reference import match_key
+from assets.common.reference import map_code, match_key
+from assets.ingest.inventory import UNREADABLE_FILE, open_regular, os_cause
 from assets.ingest.reasons import empty_quarantine, quarantine_frame
 from assets.ingest.result import IngestResult, ledger_frame, ledger_row
+from assets.ingest.xlsx_bounds import check_workbook
 from schemas.nazorg_xlsx import CONTACTVORMEN, KOLOMMEN, SHEET, SOORTEN, UITKOMSTEN, VERPLICHT, NazorgRij
 from schemas.quality import empty
 from schemas.records import NazorgEvent
@@ -70,19 +72,55 @@ def _find_sheet(names: list[str]) -> tuple[str | None, str | None]:
     return (None, SHEET) if SHEET in names else (GEEN_BLAD, None)
 
 
+class _ErrorCell:
+    """An error cell (#N/A, #WAARDE!, ...): calamine gives '' for it, the bounds scan
+    says where they are. Not empty, and neither text, number nor date, so the rules
+    make it an invalid BSN, an invalid Datum or an unknown code by the column it is in."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return FOUT_TEKST
+
+
+FOUT_TEKST = "#FOUT"
+ERROR_CELL = _ErrorCell()
+
+
+def _mark_errors(rows: list[list], errors: set[tuple[int, int]]) -> None:
+    for r, c in errors:
+        if r - 1 < len(rows) and c - 1 < len(rows[r - 1]) and rows[r - 1][c - 1] == "":
+            rows[r - 1][c - 1] = ERROR_CELL
+
+
 def read_sheet(path: Path) -> tuple[str | None, list[list] | None]:
-    """(refusal reason, None) or (None, rows of sheet Nazorg from cell A1 on)."""
-    if path.stat().st_size == 0:
-        return LEEG_BESTAND, None
+    """(refusal reason, None) or (None, rows of sheet Nazorg from cell A1 on).
+
+    Nothing about a workbook stops the run: the bounds (xlsx_bounds) are checked before
+    calamine sees the file, and what calamine or the file system raises is a refusal."""
     try:
-        with CalamineWorkbook.from_path(path) as wb:
-            reden, name = _find_sheet(wb.sheet_names)
+        with os.fdopen(open_regular(str(path)), "rb") as fh:
+            if os.fstat(fh.fileno()).st_size == 0:
+                return LEEG_BESTAND, None
+            reden, scan = check_workbook(fh, SHEET)
             if reden is not None:
                 return reden, None
-            return None, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            fh.seek(0)
+            with CalamineWorkbook.from_filelike(fh) as wb:
+                reden, name = _find_sheet(wb.sheet_names)
+                if reden is not None:
+                    return reden, None
+                rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except CalamineError:
         # The library's message may quote workbook XML; the ledger gets a fixed text.
         return GEEN_WERKMAP, None
+    except OSError as e:
+        return UNREADABLE_FILE.format(oorzaak=os_cause(e)), None
+    except Exception as e:  # noqa: BLE001 - one workbook's fault is that workbook's refusal
+        return f"werkmap kon niet verwerkt worden ({type(e).__name__})", None
+    if scan is not None and scan.error_cells:
+        _mark_errors(rows, scan.error_cells)
+    return None, rows
 
 
 def header_positions(header: list) -> tuple[str | None, dict[str, int]]:
@@ -294,6 +332,18 @@ def _checked(raw: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
     )
 
 
+def uitvoerder(text: pl.Expr) -> pl.Expr:
+    """`Uitgevoerd door` as a standard name (model.md §1, 2026-12-01): free text is never
+    copied, because a BSN can hide in it. Through the mapping `uitvoerders`; `overig`
+    when not in it; null when empty or an error cell."""
+    mapped = map_code(text, BRON, "Uitgevoerd door")
+    return (
+        pl.when(~is_present(text) | (text == FOUT_TEKST)).then(pl.lit(None, pl.Utf8))
+        .when(mapped.is_not_null()).then(mapped)
+        .otherwise(pl.lit("overig"))
+    )
+
+
 def _events(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
     """NazorgEvent rows; the BSN is replaced by its pseudonym here and dropped."""
     soort = pl.col("soort_std")
@@ -310,9 +360,7 @@ def _events(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
             # Uitkomst belongs to a test, Contactvorm to a contact; the other is ignored.
             pl.when(soort == "nazorgtoets").then(pl.col("uitkomst_std")).alias("uitkomst"),
             pl.when(soort == "contact").then(pl.col("contactvorm_std")).alias("contactvorm"),
-            pl.when(is_present(pl.col("uitgevoerd_door")))
-            .then(pl.col("uitgevoerd_door").str.strip_chars())
-            .alias("uitgevoerd_door"),
+            uitvoerder(pl.col("uitgevoerd_door")).alias("uitgevoerd_door"),
             "gemeentecode",
         )
     )
