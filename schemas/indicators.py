@@ -24,6 +24,9 @@ NL = "NL"  # regio_code of the national rows
 REGIO = r"^(GM[0-9]{4}|NL)$"
 DEFINITIE_VERSIE = "2026.1"  # bump when a definition in spec/indicators.md changes
 MIN_NOEMER = 10  # disclosure control: smaller denominators are suppressed
+ONDERDRUKKING = ["primair", "secundair"]  # process.md §4: noemer < 10, or recoverable by subtraction
+# process.md §4: only these can lack data (they need delivered aftercare events)
+EVENT_INDICATORS = ["nazorgtoets_voor_einde", "nazorgcontact_6m", "warm_contact_12m"]
 
 
 class Indicatoren(pa.DataFrameModel):
@@ -32,11 +35,14 @@ class Indicatoren(pa.DataFrameModel):
     indicator: str = pa.Field(isin=INDICATOR_CODES, description="indicator code of spec/indicators.md")
     regio_code: str = pa.Field(str_matches=REGIO, description="GMxxxx or NL (national, includes gemeente Onbekend)")
     jaar: pl.Int32 = pa.Field(description="terugval_5j: year of aanmelding; the others: year of the successful end")
-    teller: Optional[pl.Int64] = pa.Field(nullable=True, ge=0, description="numerator; empty when suppressed")
-    noemer: Optional[pl.Int64] = pa.Field(nullable=True, ge=MIN_NOEMER, description="denominator; empty when below 10")
-    waarde: Optional[pl.Float64] = pa.Field(nullable=True, ge=0, le=100, description="100*teller/noemer, 1 decimal, half away from zero")
-    onderdrukt: bool = pa.Field(description="suppressed by disclosure control (noemer < 10)")
+    teller: Optional[pl.Int64] = pa.Field(nullable=True, ge=0, description="numerator; empty when suppressed or geen_gegevens")
+    noemer: Optional[pl.Int64] = pa.Field(nullable=True, ge=MIN_NOEMER, description="denominator; empty when suppressed or geen_gegevens")
+    waarde: Optional[pl.Float64] = pa.Field(nullable=True, ge=0, le=100, description="100*teller/noemer, 1 decimal, half away from zero; empty when suppressed or geen_gegevens")
+    onderdrukt: bool = pa.Field(description="suppressed by disclosure control (primary or secondary, see onderdrukking)")
     voorlopig: bool = pa.Field(description="the indicator's window is not fully observed at the peildatum")
+    onderdrukking: Optional[str] = pa.Field(nullable=True, isin=ONDERDRUKKING, description="primair: noemer < 10; secundair: suppressed so that no suppressed cell follows from NL minus the published gemeenten (process.md §4); empty: published")
+    geen_gegevens: bool = pa.Field(description="no data, not zero: an event-based indicator outside the gemeente's aftercare coverage (kwaliteit/nazorg_dekking), or an NL row of a year without any covered gemeente; numbers empty")
+    historie_onvolledig: bool = pa.Field(description="terugval_5j only: 1 January of jaar - 5 lies before the history start H, so relapse is not fully observable; numbers still published")
     definitie_versie: str = pa.Field(description="version of the indicator definitions used")
     peildatum: pl.Date = pa.Field(description="reference date of the run")
 
@@ -47,11 +53,25 @@ class Indicatoren(pa.DataFrameModel):
 
     @pa.dataframe_check
     def suppression_consistent(cls, data) -> pl.LazyFrame:
+        """Numbers are shown exactly when the row is neither suppressed nor without data;
+        onderdrukt mirrors onderdrukking; a geen_gegevens row is never suppressed."""
         null = pl.col("noemer").is_null()
+        hidden = pl.col("onderdrukking").is_not_null()
         return data.lazyframe.select(
-            (pl.col("onderdrukt") == null)
+            (pl.col("onderdrukt") == hidden)
+            & ((hidden | pl.col("geen_gegevens")) == null)
+            & ~(hidden & pl.col("geen_gegevens"))
             & (pl.col("teller").is_null() == null)
             & (pl.col("waarde").is_null() == null)
+        )
+
+    @pa.dataframe_check
+    def flags_where_they_apply(cls, data) -> pl.LazyFrame:
+        """geen_gegevens only on the event-based indicators, historie_onvolledig only on terugval_5j."""
+        ind = pl.col("indicator")
+        return data.lazyframe.select(
+            (~pl.col("geen_gegevens") | ind.is_in(EVENT_INDICATORS))
+            & (~pl.col("historie_onvolledig") | (ind == "terugval_5j"))
         )
 
     @pa.dataframe_check
@@ -70,15 +90,46 @@ class TerugvalDoel(pa.DataFrameModel):
     waarde: Optional[pl.Float64] = pa.Field(nullable=True, ge=0, le=100, description="terugval_5j in %")
     onderdrukt: bool = pa.Field(description="as in indicatoren")
     voorlopig: bool = pa.Field(description="as in indicatoren")
+    onderdrukking: Optional[str] = pa.Field(nullable=True, isin=ONDERDRUKKING, description="as in indicatoren: primair, secundair or empty")
+    historie_onvolledig: bool = pa.Field(description="as in indicatoren: the five-year look-back starts before the history start H; never judged against the target")
     doel_pct: pl.Float64 = pa.Field(ge=0, le=100, description="relapse target in %")
     doel_bron: str = pa.Field(isin=["doelen.csv", "standaard"], description="where the target comes from")
-    verschil_pp: Optional[pl.Float64] = pa.Field(nullable=True, description="waarde - doel_pct in percentage points; > 0 is above target (worse)")
-    doel_gehaald: Optional[bool] = pa.Field(nullable=True, description="waarde <= doel_pct; empty when suppressed")
+    verschil_pp: Optional[pl.Float64] = pa.Field(nullable=True, description="waarde - doel_pct in percentage points; > 0 is above target (worse); empty when suppressed or historie_onvolledig")
+    doel_gehaald: Optional[bool] = pa.Field(nullable=True, description="waarde <= doel_pct; empty when suppressed or historie_onvolledig (not observable, not met)")
 
     class Config:
         strict = True
         ordered = True
         unique = ["regio_code", "jaar"]
+
+    @pa.dataframe_check
+    def no_judgement_without_history(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(~pl.col("historie_onvolledig") | pl.col("doel_gehaald").is_null())
+
+
+class NazorgDekking(pa.DataFrameModel):
+    """`kwaliteit/nazorg_dekking.parquet`: per gemeente, the aftercare workbooks and the
+    years they cover (process.md §4). Outside `dekking_vanaf`..`dekking_tot` the
+    event-based indicators of the gemeente are `geen_gegevens`."""
+
+    gemeentecode: str = pa.Field(str_matches=r"^GM[0-9]{4}$", unique=True, description="gemeente of the workbooks' file names, or of model trajectories")
+    werkboeken_geladen: pl.Int64 = pa.Field(ge=0, description="workbooks GMxxxx_JJJJMMDD.xlsx with status geladen")
+    werkboeken_niet_geladen: pl.Int64 = pa.Field(ge=0, description="workbooks of the gemeente refused, duplicate or dated after the peildatum (see kwaliteit/leveringen)")
+    gebeurtenissen_geaccepteerd: pl.Int64 = pa.Field(ge=0, description="accepted aftercare rows in the geladen workbooks")
+    eerste_gebeurtenis: Optional[pl.Date] = pa.Field(nullable=True, description="earliest Datum of an accepted event in a geladen workbook")
+    laatste_leverdatum: Optional[pl.Date] = pa.Field(nullable=True, description="latest file date (in the name) of a geladen workbook")
+    dekking_vanaf: Optional[pl.Int32] = pa.Field(nullable=True, description="first covered year: year(eerste_gebeurtenis); empty = no coverage")
+    dekking_tot: Optional[pl.Int32] = pa.Field(nullable=True, description="last covered year: year(laatste_leverdatum); empty = no coverage")
+    toelichting: str = pa.Field(description="why the gemeente is (not) covered, in words")
+
+    class Config:
+        strict = True
+        ordered = True
+
+    @pa.dataframe_check
+    def both_ends_or_none(cls, data) -> pl.LazyFrame:
+        van, tot = pl.col("dekking_vanaf"), pl.col("dekking_tot")
+        return data.lazyframe.select((van.is_null() == tot.is_null()) & (van <= tot).fill_null(True))
 
 
 class Doelen(pa.DataFrameModel):
@@ -99,11 +150,24 @@ BREED_SUFFIXES = {
     "_noemer": ("noemer", Optional[pl.Int64], "noemer"),
     "_onderdrukt": ("onderdrukt", Optional[bool], "suppressed (empty: no row for this indicator)"),
     "_voorlopig": ("voorlopig", Optional[bool], "provisional (empty: no row for this indicator)"),
+    "_onderdrukking": ("onderdrukking", Optional[str], "primair, secundair or empty (published, or no row for this indicator)"),
+    "_geen_gegevens": ("geen_gegevens", Optional[bool], "no data, not zero (empty: no row for this indicator)"),
+}
+# Flags that exist for one indicator only: suffix -> (indicators, column, type, description)
+BREED_EXTRA = {
+    "_historie_onvolledig": (["terugval_5j"], "historie_onvolledig", Optional[bool],
+                             "look-back starts before the history start H (empty: no row for this indicator)"),
 }
 
 
+def breed_suffixes(code: str) -> dict:
+    """suffix -> (long column, type, description) of one indicator's column group."""
+    extra = {sfx: (src, typ, what) for sfx, (codes, src, typ, what) in BREED_EXTRA.items() if code in codes}
+    return {**BREED_SUFFIXES, **extra}
+
+
 def breed_columns() -> list[str]:
-    return ["regio_code", "regio_naam", "jaar"] + [f"{c}{s}" for c in INDICATOR_CODES for s in BREED_SUFFIXES]
+    return ["regio_code", "regio_naam", "jaar"] + [f"{c}{s}" for c in INDICATOR_CODES for s in breed_suffixes(c)]
 
 
 def _breed_model() -> type[pa.DataFrameModel]:
@@ -114,7 +178,7 @@ def _breed_model() -> type[pa.DataFrameModel]:
         "jaar": pa.Field(description="as in indicatoren (aanmelding or end year, per indicator)"),
     }
     for code in INDICATOR_CODES:
-        for suffix, (_, typ, what) in BREED_SUFFIXES.items():
+        for suffix, (_, typ, what) in breed_suffixes(code).items():
             annotations[code + suffix] = typ
             fields[code + suffix] = pa.Field(nullable=True, description=f"{code}: {what}")
 

@@ -65,8 +65,9 @@ def counts(trajs, events=()) -> dict:
     return {(i, r, j): (t, n) for i, r, j, t, n in df.select("indicator", "regio_code", "jaar", "teller", "noemer").iter_rows()}
 
 
-def table(trajs, events=(), peildatum=P) -> pl.DataFrame:
-    return Indicatoren.validate(compute_indicators(*frames(trajs, events), peildatum).collect())
+def table(trajs, events=(), peildatum=P, **kw) -> pl.DataFrame:
+    """The published table; kw: dekking, historie_vanaf (default: none, H from the data)."""
+    return Indicatoren.validate(compute_indicators(*frames(trajs, events), peildatum, **kw).collect())
 
 
 def relapse(trajs, g=G1, jaar=2020):
@@ -410,8 +411,9 @@ def test_schema_rejects_an_unsuppressed_small_noemer():
 
 # --- analyst views ----------------------------------------------------------------------------
 
-def _published():
-    return table(_households(10, 1) + [done("2019-01-01", "2020-06-01", clients=("z",))]).lazy()
+def _published(historie_vanaf=d("2010-01-01")):
+    trajs = _households(10, 1) + [done("2019-01-01", "2020-06-01", clients=("z",))]
+    return table(trajs, historie_vanaf=historie_vanaf).lazy()
 
 
 def test_breed_has_one_row_per_region_year_and_every_indicator_column():
@@ -458,11 +460,16 @@ def test_dagster_assets_write_the_three_tables(tmp_path):
     from assets.indicators import dagster_assets as da
 
     t, c, e = frames(_households(12, 2))
-    for lf, rel in ((t, paths.TRAJECTEN), (c, paths.TRAJECTCLIENTEN), (e, paths.NAZORG_GEBEURTENISSEN)):
+    for lf, rel in ((t, paths.TRAJECTEN), (c, paths.TRAJECTCLIENTEN), (e, paths.NAZORG_GEBEURTENISSEN),
+                    (_staged_events(), paths.staging("nazorg", "records")), (_staged_books(), paths.staging("nazorg", "leveringen"))):
         paths.out(tmp_path, rel).parent.mkdir(parents=True, exist_ok=True)
         lf.collect().write_parquet(paths.out(tmp_path, rel))
-    settings = DdasSettings(output_dir=str(tmp_path), peildatum="2025-06-30")
-    result = dg.materialize(da.ASSETS, resources={"settings": settings})
+    settings = DdasSettings(output_dir=str(tmp_path), peildatum="2025-06-30", historie_vanaf="2010-01-01")
+    from assets.publish.dagster_assets import build_publicatie
+
+    # A run writes into its work folder; `publicatie` swaps the set into the output folder.
+    publicatie = build_publicatie([a.key for a in da.ASSETS])
+    result = dg.materialize([*da.ASSETS, publicatie], resources={"settings": settings})
     assert result.success
     assert _row(pl.read_parquet(paths.out(tmp_path, paths.INDICATOREN)))["waarde"] == 16.7
     long = pl.read_parquet(paths.out(tmp_path, paths.INDICATOREN))
@@ -470,3 +477,16 @@ def test_dagster_assets_write_the_three_tables(tmp_path):
     assert wide.height == long.select("regio_code", "jaar").n_unique() == 6
     doel = pl.read_parquet(paths.out(tmp_path, paths.TERUGVAL_DOEL)).filter(pl.col("jaar") == 2020)
     assert doel["verschil_pp"].to_list() == [9.7, 9.7]
+    dekking = pl.read_parquet(paths.out(tmp_path, paths.NAZORG_DEKKING))
+    assert dekking.select("gemeentecode", "dekking_vanaf", "dekking_tot").rows() == [(G1, 2019, 2025)]
+    assert not long["historie_onvolledig"].any()  # H from the setting: 2010-01-01
+
+
+def _staged_events() -> pl.LazyFrame:
+    """The nazorg reader's accepted events (only the columns the coverage reads)."""
+    return pl.LazyFrame({"bestand": ["nazorg/GM0518_20250115.xlsx"], "datum": [d("2019-03-01")], "gemeentecode": [G1]})
+
+
+def _staged_books() -> pl.LazyFrame:
+    return pl.LazyFrame({"bron": ["nazorg"], "bestand": ["nazorg/GM0518_20250115.xlsx"], "status": ["geladen"],
+                         "leverdatum": [d("2025-01-15")]})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from assets.common.dates import add_months
+from assets.indicators.coverage import EVENT_INDICATORS, covered
 from assets.indicators.regions import by_region
 from schemas.indicators import INDICATOR_CODES
 
@@ -105,13 +106,31 @@ def cohort_flags(trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFr
     )
 
 
-def cohort_counts(trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
-    """indicator, regio_code, jaar, teller, noemer of the six indicators, unsuppressed."""
-    sums = [pl.col(i).sum() for i in COHORT_INDICATORS]
-    return (
-        by_region(cohort_flags(trajecten, pairs, events))
+def cohort_counts(
+    trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFrame, dekking: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
+    """indicator, regio_code, jaar, teller, noemer, geen_gegevens of the six indicators,
+    unsuppressed.
+
+    The event-based ones count only trajectories of covered (gemeente, year) pairs
+    (`coverage.covered`): a gemeente row outside its coverage, and an NL row of a year
+    without any covered trajectory, is `geen_gegevens` with empty teller and noemer.
+    """
+    gedekt = pl.col("gedekt")
+    sums = [pl.col(i).sum() for i in COHORT_INDICATORS if i not in EVENT_INDICATORS]
+    sums += [(pl.col(i) & gedekt).sum().alias(i) for i in EVENT_INDICATORS]
+    counts = (
+        by_region(covered(cohort_flags(trajecten, pairs, events), dekking))
         .group_by("regio_code", "jaar")
-        .agg(*sums, noemer=pl.len())
-        .unpivot(on=COHORT_INDICATORS, index=["regio_code", "jaar", "noemer"],
+        .agg(*sums, noemer=pl.len(), noemer_gedekt=gedekt.sum())
+        .unpivot(on=COHORT_INDICATORS, index=["regio_code", "jaar", "noemer", "noemer_gedekt"],
                  variable_name="indicator", value_name="teller")
+    )
+    is_event = pl.col("indicator").is_in(EVENT_INDICATORS)
+    geen = is_event & (pl.col("noemer_gedekt") == 0)
+    return counts.select(
+        "indicator", "regio_code", "jaar",
+        teller=pl.when(~geen).then(pl.col("teller")),
+        noemer=pl.when(geen).then(None).when(is_event).then(pl.col("noemer_gedekt")).otherwise(pl.col("noemer")),
+        geen_gegevens=geen,
     )

@@ -1,5 +1,6 @@
-"""The long indicator table: inputs restricted, counts per region, disclosure control,
-rounding, provisional flags, deterministic order (spec/indicators.md)."""
+"""The long indicator table: inputs restricted, counts per region, disclosure control
+(primary and secondary), rounding, the flags of process.md §4, deterministic order
+(spec/indicators.md)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,6 +9,7 @@ import polars as pl
 
 from assets.common.dates import add_months
 from assets.indicators.cohort import cohort_counts
+from assets.indicators.disclosure import STATE, primary, suppress_secondary
 from assets.indicators.relapse import terugval_5j
 from schemas.indicators import DEFINITIE_VERSIE, MIN_NOEMER
 
@@ -65,22 +67,61 @@ def voorlopig(indicator: pl.Expr, jaar: pl.Expr, peildatum: dt.date) -> pl.Expr:
     )
 
 
-def finalise(counts: pl.LazyFrame, peildatum: dt.date) -> pl.LazyFrame:
-    """Raw counts -> the contract table: suppression, waarde, voorlopig, extras, order."""
-    shown = pl.col("noemer") >= MIN_NOEMER
-    teller = pl.col("teller").cast(pl.Int64)
-    noemer = pl.col("noemer").cast(pl.Int64)
-    return (
-        counts.filter(pl.col("noemer") >= 1)
+def historie_start(trajecten: pl.LazyFrame, historie_vanaf: dt.date | None) -> pl.Expr:
+    """H of process.md §4: the setting when given, else the earliest aanmelddatum of the
+    model (every trajectory, also I&A only: they too show how far the deliveries reach)."""
+    if historie_vanaf is not None:
+        return pl.lit(historie_vanaf, dtype=pl.Date)
+    return pl.lit(trajecten.select(pl.col("aanmelddatum").cast(pl.Date).min()).collect().item(), dtype=pl.Date)
+
+
+def historie_onvolledig(indicator: pl.Expr, jaar: pl.Expr, h: pl.Expr) -> pl.Expr:
+    """terugval_5j looks back five years: incomplete when 1 January of x - 5 is before H."""
+    return (indicator == "terugval_5j") & (pl.date(jaar - 5, 1, 1) < h).fill_null(False)
+
+
+def finalise(
+    counts: pl.LazyFrame, peildatum: dt.date, historie: pl.Expr | dt.date | None = None
+) -> pl.LazyFrame:
+    """Raw counts -> the published table: primary and secondary suppression, waarde, the
+    flags voorlopig / geen_gegevens / historie_onvolledig, extras, order.
+
+    `counts`: indicator, regio_code, jaar, teller, noemer and optionally geen_gegevens (a
+    row without data: empty teller and noemer). `historie`: H (None: no history start
+    known, so no row is flagged).
+    """
+    if "geen_gegevens" not in counts.collect_schema().names():
+        counts = counts.with_columns(geen_gegevens=pl.lit(False))
+    h = historie if isinstance(historie, pl.Expr) else pl.lit(historie, dtype=pl.Date)
+    raw = (
+        counts.filter(pl.col("geen_gegevens") | (pl.col("noemer") >= 1))
         .select(
             pl.col("indicator").cast(pl.Utf8),
             pl.col("regio_code").cast(pl.Utf8),
             pl.col("jaar").cast(pl.Int32),
+            pl.col("teller").cast(pl.Int64),
+            pl.col("noemer").cast(pl.Int64),
+            pl.col("geen_gegevens").cast(pl.Boolean),
+        )
+        .with_columns(primary("noemer", skip="geen_gegevens"))
+        .collect()
+    )
+    # Suppression is decided on the raw counts; only then are the numbers emptied.
+    df = suppress_secondary(raw, groups=["indicator", "jaar"], part="regio_code", value="noemer", skip="geen_gegevens")
+    shown = pl.col(STATE).is_null() & ~pl.col("geen_gegevens")
+    teller, noemer = pl.col("teller"), pl.col("noemer")
+    return (
+        df.lazy()
+        .select(
+            "indicator", "regio_code", "jaar",
             teller=pl.when(shown).then(teller),
             noemer=pl.when(shown).then(noemer),
             waarde=pl.when(shown).then(percentage(teller, noemer)),
-            onderdrukt=~shown,
+            onderdrukt=pl.col(STATE).is_not_null(),
             voorlopig=voorlopig(pl.col("indicator"), pl.col("jaar"), peildatum),
+            onderdrukking=pl.col(STATE),
+            geen_gegevens="geen_gegevens",
+            historie_onvolledig=historie_onvolledig(pl.col("indicator"), pl.col("jaar"), h),
             definitie_versie=pl.lit(DEFINITIE_VERSIE),
             peildatum=pl.lit(peildatum, dtype=pl.Date),
         )
@@ -104,21 +145,45 @@ def model_inputs(
     return eligible, pairs, ev
 
 
-def indicator_counts(trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
-    """Unsuppressed counts: indicator, regio_code, jaar, teller, noemer (for tests and audits).
-
-    Never written as is: small counts are only safe after `finalise`.
-    """
+def coverage_counts(
+    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, dekking: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
+    """Unsuppressed counts with `geen_gegevens`: indicator, regio_code, jaar, teller,
+    noemer, geen_gegevens. `dekking`: the aftercare coverage (`coverage.nazorg_dekking`);
+    None counts every trajectory for the event-based indicators (no row is geen_gegevens)."""
     eligible, pairs, ev = model_inputs(trajecten, clienten, events)
-    cols = ["indicator", "regio_code", "jaar", "teller", "noemer"]
+    cols = ["indicator", "regio_code", "jaar", "teller", "noemer", "geen_gegevens"]
+    relapse = terugval_5j(pairs).with_columns(geen_gegevens=pl.lit(False))
     return pl.concat(
-        [terugval_5j(pairs).select(cols), cohort_counts(eligible, pairs, ev).select(cols)],
+        [relapse.select(cols), cohort_counts(eligible, pairs, ev, dekking).select(cols)],
         how="vertical_relaxed",
     ).with_columns(pl.col("jaar").cast(pl.Int32), pl.col("teller", "noemer").cast(pl.Int64))
 
 
-def compute_indicators(
-    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, peildatum: dt.date
+def indicator_counts(
+    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, dekking: pl.LazyFrame | None = None
 ) -> pl.LazyFrame:
-    """The long table `indicatoren/indicatoren.parquet` from the three model tables."""
-    return finalise(indicator_counts(trajecten, clienten, events), peildatum)
+    """Unsuppressed counts: indicator, regio_code, jaar, teller, noemer (for tests and
+    audits; a geen_gegevens row has both empty).
+
+    Never written as is: small counts are only safe after `finalise`.
+    """
+    return coverage_counts(trajecten, clienten, events, dekking).drop("geen_gegevens")
+
+
+def compute_indicators(
+    trajecten: pl.LazyFrame,
+    clienten: pl.LazyFrame,
+    events: pl.LazyFrame,
+    peildatum: dt.date,
+    dekking: pl.LazyFrame | None = None,
+    historie_vanaf: dt.date | None = None,
+) -> pl.LazyFrame:
+    """The long table `indicatoren/indicatoren.parquet` from the three model tables.
+
+    `dekking`: the aftercare coverage per gemeente (kwaliteit/nazorg_dekking; the pipeline
+    always passes it); `historie_vanaf`: the setting DDAS_HISTORIE_VANAF (None: H is the
+    earliest aanmelddatum of the model).
+    """
+    h = historie_start(trajecten, historie_vanaf)
+    return finalise(coverage_counts(trajecten, clienten, events, dekking), peildatum, h)

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from assets.common.reference import doelen_path, gemeentecodes, gemeenten
-from schemas.indicators import BREED_SUFFIXES, INDICATOR_CODES, NL, Doelen
+from schemas.indicators import INDICATOR_CODES, NL, Doelen, breed_suffixes
 
 STANDAARD_DOEL_PCT = 7.0  # the college's relapse target (spec/README.md background)
 
@@ -33,15 +33,16 @@ def _with_names(df: pl.LazyFrame) -> pl.LazyFrame:
 
 def indicatoren_breed(indicatoren: pl.LazyFrame) -> pl.LazyFrame:
     """One row per (regio_code, jaar) that has any indicator row; per indicator the columns
-    `<code>` (waarde), `<code>_teller`, `_noemer`, `_onderdrukt`, `_voorlopig`.
+    `<code>` (waarde), `<code>_teller`, `_noemer`, `_onderdrukt`, `_voorlopig`,
+    `_onderdrukking`, `_geen_gegevens` (and `terugval_5j_historie_onvolledig`).
 
     A region-year without a row for some indicator (e.g. aanmelders but no successful
-    ends that year) has nulls in all five columns of that indicator.
+    ends that year) has nulls in all columns of that indicator.
     """
     keys = indicatoren.select("regio_code", "jaar").unique()
     for code in INDICATOR_CODES:
         part = indicatoren.filter(pl.col("indicator") == code).select(
-            "regio_code", "jaar", *[pl.col(src).alias(code + sfx) for sfx, (src, _, _) in BREED_SUFFIXES.items()]
+            "regio_code", "jaar", *[pl.col(src).alias(code + sfx) for sfx, (src, _, _) in breed_suffixes(code).items()]
         )
         keys = keys.join(part, on=["regio_code", "jaar"], how="left")
     return _with_names(keys).sort("regio_code", "jaar")
@@ -71,6 +72,8 @@ def terugval_doel(
 
     verschil_pp = waarde - doel_pct: positive means more relapse than the target.
     NL uses a row `NL` in the target file when present, else the default, like any gemeente.
+    A row with `historie_onvolledig` is never judged: verschil_pp and doel_gehaald stay
+    empty (a low value there means "not observed", process.md §4).
     """
     if doelen is None:
         doelen = pl.DataFrame(schema={"gemeentecode": pl.Utf8, "doel_pct": pl.Float64})
@@ -78,15 +81,16 @@ def terugval_doel(
     waarde = pl.col("waarde")
     out = (
         indicatoren.filter(pl.col("indicator") == "terugval_5j")
-        .select("regio_code", "jaar", "teller", "noemer", "waarde", "onderdrukt", "voorlopig")
+        .select("regio_code", "jaar", "teller", "noemer", "waarde", "onderdrukt", "voorlopig", "onderdrukking",
+                "historie_onvolledig")
         .join(targets, on="regio_code", how="left")
         .with_columns(
             doel_pct=pl.col("doel_csv").fill_null(float(standaard_pct)),
             doel_bron=pl.when(pl.col("doel_csv").is_null()).then(pl.lit("standaard")).otherwise(pl.lit("doelen.csv")),
         )
         .with_columns(
-            verschil_pp=(waarde - pl.col("doel_pct")).round(2),
-            doel_gehaald=waarde <= pl.col("doel_pct"),
+            verschil_pp=pl.when(~pl.col("historie_onvolledig")).then((waarde - pl.col("doel_pct")).round(2)),
+            doel_gehaald=pl.when(~pl.col("historie_onvolledig")).then(waarde <= pl.col("doel_pct")),
         )
         .drop("doel_csv")
     )

@@ -10,7 +10,8 @@ import polars as pl
 from assets.common import paths
 from assets.common.settings import DdasSettings
 from assets.ingest.inventory import KINDS
-from assets.quality.checks import indicator_violations, quarantine_shares, unreconciled_files
+from assets.indicators.table_checks import row_violations, subtraction_violations
+from assets.quality.checks import quarantine_shares, unreconciled_files
 from assets.quality.gather import gather_quarantine
 
 DEFAULT_MAX_SHARE = 0.05
@@ -52,10 +53,13 @@ def ddas_schema_conform(settings: DdasSettings) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(asset="indicatoren", blocking=True, description="teller <= noemer, no unsuppressed cell under 10, suppressed cells empty.")
+@dg.asset_check(asset="indicatoren", blocking=True, description="teller <= noemer, no unsuppressed cell under 10, suppressed and geen_gegevens cells empty, no suppressed cell recoverable as NL minus the published gemeenten (D in 1..9).")
 def indicatoren_plausibel(settings: DdasSettings) -> dg.AssetCheckResult:
-    bad = indicator_violations(pl.read_parquet(paths.out(settings.output, paths.INDICATOREN)))
-    return dg.AssetCheckResult(passed=bad.height == 0, metadata={"rijen_fout": bad.height})
+    ind = pl.read_parquet(paths.out(settings.output, paths.INDICATOREN))
+    bad, open_d = row_violations(ind), subtraction_violations(ind)
+    return dg.AssetCheckResult(passed=bad.height == 0 and open_d.height == 0,
+                               metadata={"rijen_fout": bad.height, "herleidbaar_door_aftrekken": open_d.height,
+                                         "voorbeelden": dg.MetadataValue.json(open_d.head(10).select("indicator", "jaar").rows())})
 
 
 # The BSN scan of every written table is the `geen_bsn` check of the asset that writes
