@@ -67,7 +67,13 @@ def _events(world, nz: pl.DataFrame) -> pl.DataFrame:
             "soort",
             "uitkomst",
             "contactvorm",
-            pl.when(pl.col("has_door").fill_null(True)).then(pl.col("uitgevoerd_door")).alias("uitgevoerd_door"),
+            # model.md §1 (2026-12-01): the standard name of assets/reference/mappings/uitvoerders.csv
+            pl.when(pl.col("has_door").fill_null(True)).then(
+                pl.when(pl.col("uitgevoerd_door").str.starts_with("Gemeente ")).then(pl.lit("gemeente")).otherwise(
+                    pl.col("uitgevoerd_door").replace_strict(
+                        {"SchuldHulpMaatje": "SchuldHulpMaatje", "Humanitas Thuisadministratie": "Humanitas",
+                         "Stichting Sociaal Raadslieden": "Sociaal Raadslieden"}, default="overig"))
+            ).alias("uitgevoerd_door"),
             "gemeentecode",
         )
         .unique(["bsn", "datum", "soort"], keep="first", maintain_order=True)
