@@ -12,6 +12,7 @@ from assets.ingest import dagster_assets as ingest
 from assets.publish.dagster_assets import build_publicatie
 from assets.quality import dagster_assets as quality
 from assets.quality.dagster_checks import CHECKS
+from assets.report import dagster_assets as report
 from pipelines.jobs import ddas_job
 from pipelines.progress import progress_logger
 from pipelines.schedules import nightly_schedule
@@ -36,7 +37,7 @@ def _leaves(assets) -> list[dg.AssetKey]:
 
 
 # Flow order: ingest -> quality, harmonise -> indicators -> publicatie.
-PIPELINE_ASSETS = dg.map_asset_specs(_fresh, dg.load_assets_from_modules([ingest, quality, harmonise, indicators]))
+PIPELINE_ASSETS = dg.map_asset_specs(_fresh, dg.load_assets_from_modules([ingest, quality, harmonise, indicators, report]))
 ALL_ASSETS = [*PIPELINE_ASSETS, build_publicatie(_leaves(PIPELINE_ASSETS))]
 
 defs = dg.Definitions(
