@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from assets.report.fmt import decimaal
@@ -135,8 +136,7 @@ def bars(chart_id: str, categories: list[str], groups: list[Groep], doel: float 
                 if highlight is not None and k == 1:
                     color = BLAUW if categories[ci] == highlight else LICHT
                 ax.barh([y], [v], height=height * 0.9, color=color, hatch="//" if provisional else None,
-                        edgecolor="white" if not provisional else color, gid=f"{chart_id}-balk-{g.key}-{ci}",
-                        label=g.label if ci == 0 else None)
+                        edgecolor="white" if not provisional else color, gid=f"{chart_id}-balk-{g.key}-{ci}")
                 ax.text(v + top * 0.01, y, f"{decimaal(v)}{(' ' + unit) if unit else ''}{' (v)' if provisional else ''}",
                         va="center", ha="left", fontsize=7.5)
         if doel is not None:
@@ -150,6 +150,7 @@ def bars(chart_id: str, categories: list[str], groups: list[Groep], doel: float 
         ax.xaxis.set_major_locator(MaxNLocator(6))
         ax.grid(axis="x", color="#dddddd", lw=0.6)
         ax.spines[["top", "right"]].set_visible(False)
-        if k > 1:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        if k > 1:  # every group in the legend, also one without a single drawn bar
+            ax.legend(handles=[Patch(facecolor=g.color, label=g.label) for g in groups],
+                      loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
         return _svg(fig, chart_id)

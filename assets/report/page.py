@@ -34,7 +34,7 @@ nav a{margin-right:16px}main{padding:8px 24px 32px;max-width:1200px}
 section{background:#fff;border:1px solid #ddd;border-radius:4px;padding:8px 16px 16px;margin:16px 0}
 h1{font-size:1.5em;margin:4px 0}h2{font-size:1.2em;color:#1f4e79}p.uitleg{color:#444;max-width:60em}
 figure{margin:8px 0}figcaption{font-size:.9em;color:#444}svg.grafiek{max-width:100%;height:auto}
-table{border-collapse:collapse;font-size:.85em;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:right;vertical-align:top}
+div.tabel{overflow-x:auto}table{border-collapse:collapse;font-size:.85em;margin:8px 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:right;vertical-align:top}
 th{background:#eef3f8}td.tekst,th.tekst{text-align:left}td small{color:#666}
 .vlag{display:inline-block;font-size:.8em;padding:0 4px;border-radius:3px;margin:1px;white-space:nowrap}
 .vlag.primair,.vlag.secundair{background:#eee;color:#333}.vlag.geen_gegevens,.vlag.geen_rij{background:#fff2cc;color:#5a4500}
@@ -73,7 +73,7 @@ def table(head: list[str], rows: list[list[str]], first_text: bool = True) -> st
         return f'<td class="tekst">{esc(c)}</td>' if (i == 0 and first_text) else f"<td>{esc(c)}</td>"
     h = "".join(f'<th class="{"tekst" if i == 0 else ""}">{esc(c)}</th>' for i, c in enumerate(head))
     body = "".join("<tr>" + "".join(td(i, c) for i, c in enumerate(r)) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="tabel"><table><thead><tr>{h}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def figure(svg: str, caption: str) -> str:

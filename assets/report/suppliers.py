@@ -51,6 +51,7 @@ def _quarantine_chart(q: pl.DataFrame, ledger: pl.DataFrame, by: str) -> str | N
         return None
     if by != "bron":
         q = q.join(ledger.select("bestand", by).unique("bestand"), on="bestand", how="left")
+    q = q.with_columns(pl.col(by).cast(pl.Utf8).fill_null("onbekend"))
     counts = q.group_by(by, "reden_code").len()
     reasons = sorted(counts["reden_code"].unique().to_list())
     groups = []
