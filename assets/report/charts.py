@@ -24,10 +24,11 @@ PALET = [BLAUW, "#ed7d31", GROEN, "#7030a0", "#bf9000", GRIJS, "#2e75b6", "#843c
 
 @dataclass
 class Serie:
-    """One line: {jaar: (value or None, provisional)}; `notes` {jaar: why no value}."""
+    """One line: {jaar: (value or None, provisional[, history incomplete])}; `notes` {jaar: why no value}.
+    Open circle: provisional; open square: history incomplete (a low value may be 'not observed')."""
     key: str
     label: str
-    points: dict[int, tuple[float | None, bool]]
+    points: dict[int, tuple]
     color: str = BLAUW
     notes: dict[int, str] = field(default_factory=dict)
     dashed: bool = False
@@ -84,10 +85,11 @@ def trend(chart_id: str, years: list[int], series: list[Serie], doel: dict[int, 
             ys = [s.points.get(y, (None, False))[0] for y in years]
             ax.plot(years, [math.nan if v is None else v for v in ys], color=s.color, lw=1.8,
                     ls="--" if s.dashed else "-", label=s.label, gid=f"{chart_id}-lijn-{s.key}")
-            for y, (v, provisional) in sorted(s.points.items()):
+            for y, (v, provisional, *incomplete) in sorted(s.points.items()):
                 if v is None or y not in years:
                     continue
-                ax.plot([y], [v], marker="o", ms=5, color=s.color, mfc="white" if provisional else s.color,
+                ax.plot([y], [v], marker="s" if any(incomplete) else "o", ms=5, color=s.color,
+                        mfc="white" if provisional or any(incomplete) else s.color,
                         ls="none", gid=f"{chart_id}-punt-{s.key}-{y}")
                 top = max(top, v)
         if doel:

@@ -90,8 +90,8 @@ def legend() -> str:
     items = [STATUS["primair"], STATUS["secundair"], STATUS["geen_gegevens"], STATUS["geen_rij"], VOORLOPIG, HISTORIE]
     rows = "".join(f"<dt>{vlag(t, e)}</dt><dd>{esc(e)}</dd>" for t, e in items)
     return section("legenda", "Hoe lees je de markeringen",
-                   f'<dl class="legenda">{rows}</dl><p class="uitleg">In de grafieken is een open punt of een '
-                   f'gearceerde balk voorlopig; een jaar zonder punt of balk heeft een grijze tekst die zegt waarom. '
+                   f'<dl class="legenda">{rows}</dl><p class="uitleg">In de grafieken is een open rondje of een '
+                   f'gearceerde balk voorlopig, een open vierkantje een jaar met onvolledige historie; een jaar zonder punt of balk heeft een grijze tekst die zegt waarom. '
                    f'Een onderdrukte of ontbrekende waarde is nooit 0.</p>')
 
 
