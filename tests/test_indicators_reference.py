@@ -1,5 +1,7 @@
 """The polars indicators against a plain-Python reference written straight from the text
-of spec/indicators.md, on random small worlds (hypothesis)."""
+of spec/indicators.md and process.md §4 (geen_gegevens, historie_onvolledig, secondary
+suppression), on random small worlds (hypothesis). The reference imports nothing of the
+pipeline: it is the contract read a second time, by hand."""
 from __future__ import annotations
 
 import calendar
@@ -48,7 +50,19 @@ def regions(t: T) -> list[str]:
     return ["NL"] if t.g is None else [t.g, "NL"]
 
 
-def reference_counts(trajs: list[T], events: list[tuple]) -> dict:
+EVENT_BASED = ("nazorgtoets_voor_einde", "nazorgcontact_6m", "warm_contact_12m")
+
+
+def is_covered(dekking: dict | None, g: str | None, y: int) -> bool:
+    """process.md §4: (g, y) lies in g's aftercare coverage. dekking: {g: (first, last)}
+    of the gemeenten with coverage; None = coverage not applied (every pair counts)."""
+    if dekking is None:
+        return True
+    return g is not None and g in dekking and dekking[g][0] <= y <= dekking[g][1]
+
+
+def reference_counts(trajs: list[T], events: list[tuple], dekking: dict | None = None) -> dict:
+    """{(indicator, regio, jaar): (teller, noemer)}; (None, None) for a geen_gegevens row."""
     ts = [t for t in trajs if not t.ia]  # every indicator: trajectories that are not I&A only
     out: dict = {}
 
@@ -86,18 +100,46 @@ def reference_counts(trajs: list[T], events: list[tuple]) -> dict:
                 s.id != t.id and s.clients & t.clients and e < s.aanmeld <= plus_months(e, 12) for s in ts
             ),
         }
+        covered = is_covered(dekking, t.g, e.year)
         for r in regions(t):
             for name, hit in flags.items():
-                tally[(name, r, e.year)][0] += hit
-                tally[(name, r, e.year)][1] += 1
-    out.update({k: tuple(v) for k, v in tally.items()})
+                cell = tally[(name, r, e.year)]  # the row exists: the cohort has a trajectory
+                if name in EVENT_BASED and not covered:
+                    continue  # counted nowhere: not in its gemeente's row, not in NL
+                cell[0] += hit
+                cell[1] += 1
+    for k, (teller, noemer) in tally.items():
+        out[k] = (None, None) if k[0] in EVENT_BASED and noemer == 0 else (teller, noemer)
     return out
 
 
-def reference_table(trajs: list[T], events: list[tuple], peil: dt.date) -> list[tuple]:
+def reference_table(trajs: list[T], events: list[tuple], peil: dt.date, dekking: dict | None = None,
+                    historie: dt.date | None = None) -> list[tuple]:
+    """Rows (indicator, regio, jaar, teller, noemer, waarde, onderdrukt, voorlopig,
+    onderdrukking, geen_gegevens, historie_onvolledig), sorted like the table."""
+    counts = reference_counts(trajs, events, dekking)
+    # H: the setting, else the earliest aanmelddatum in the model (I&A only included)
+    h = historie or min((t.aanmeld for t in trajs), default=None)
+    state = {}  # (indicator, regio, jaar) -> "primair" / "secundair" / None
+    for key, (teller, noemer) in counts.items():
+        state[key] = "primair" if noemer is not None and noemer < 10 else None
+    # secondary suppression, one (indicator, jaar) at a time, exactly as process.md §4 says
+    for ind, jaar in {(k[0], k[2]) for k in counts}:
+        nl = counts.get((ind, "NL", jaar))
+        if nl is None or nl[1] is None or state[(ind, "NL", jaar)] is not None:
+            continue  # no published NL row: nothing to subtract from
+        while True:
+            published = [(counts[k][1], k[1]) for k in counts
+                         if k[0] == ind and k[2] == jaar and k[1] != "NL" and counts[k][1] is not None and state[k] is None]
+            d = nl[1] - sum(n for n, _ in published)
+            if not 1 <= d <= 9 or not published:
+                break
+            _, victim = min(published)  # smallest noemer, ties: smallest regio_code
+            state[(ind, victim, jaar)] = "secundair"
     rows = []
-    for (ind, r, y), (teller, noemer) in reference_counts(trajs, events).items():
-        shown = noemer >= 10
+    for (ind, r, y), (teller, noemer) in counts.items():
+        geen = noemer is None
+        shown = not geen and state[(ind, r, y)] is None
         waarde = float((Decimal(100 * teller) / Decimal(noemer)).quantize(Decimal("0.1"), ROUND_HALF_UP)) if shown else None
         if ind in ("terugval_5j", "nazorg_tijdig", "nazorgtoets_voor_einde"):
             voorlopig = y >= peil.year
@@ -105,7 +147,9 @@ def reference_table(trajs: list[T], events: list[tuple], peil: dt.date) -> list[
             voorlopig = plus_months(dt.date(y, 12, 31), 6) > peil
         else:
             voorlopig = plus_months(dt.date(y, 12, 31), 12) > peil
-        rows.append((ind, r, y, teller if shown else None, noemer if shown else None, waarde, not shown, voorlopig))
+        onvolledig = ind == "terugval_5j" and h is not None and dt.date(y - 5, 1, 1) < h
+        rows.append((ind, r, y, teller if shown else None, noemer if shown else None, waarde,
+                     state[(ind, r, y)] is not None, voorlopig, state[(ind, r, y)], geen, onvolledig))
     return sorted(rows, key=lambda row: row[:3])
 
 
@@ -166,7 +210,30 @@ def to_frames(trajs: list[T], events: list[tuple]):
     return tf, cf, ef
 
 
+years = st.integers(2013, 2027)
+coverage = st.one_of(st.none(), st.tuples(years, years).map(sorted).map(tuple))  # None: no workbooks
+
+
+@st.composite
+def world_with_rules(draw):
+    """A world plus what process.md §4 needs: each gemeente's coverage (or none) and,
+    sometimes, a configured history start H (1 January or mid-year)."""
+    trajs, events, peil = draw(world())
+    spans = {g: draw(coverage) for g in ("GM0518", "GM0363")}
+    dekking = {g: span for g, span in spans.items() if span is not None}
+    historie = draw(st.one_of(st.none(), dates, st.integers(2012, 2022).map(lambda y: dt.date(y, 1, 1))))
+    return trajs, events, peil, dekking, historie
+
+
+def dekking_frame(dekking: dict) -> pl.LazyFrame:
+    """The coverage as `kwaliteit/nazorg_dekking` holds it (the columns the indicators read)."""
+    return pl.LazyFrame([(g, a, b) for g, (a, b) in sorted(dekking.items())], orient="row",
+                        schema={"gemeentecode": pl.Utf8, "dekking_vanaf": pl.Int32, "dekking_tot": pl.Int32})
+
+
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+ROW = ["indicator", "regio_code", "jaar", "teller", "noemer", "waarde", "onderdrukt", "voorlopig",
+       "onderdrukking", "geen_gegevens", "historie_onvolledig"]
 
 
 @FAST
@@ -184,8 +251,23 @@ def test_counts_match_reference(w):
 def test_table_matches_reference(w):
     trajs, events, peil = w
     got = compute_indicators(*to_frames(trajs, events), peil).collect()
-    cols = ["indicator", "regio_code", "jaar", "teller", "noemer", "waarde", "onderdrukt", "voorlopig"]
-    assert got.select(cols).rows() == reference_table(trajs, events, peil)
+    assert got.select(ROW).rows() == reference_table(trajs, events, peil)
+
+
+@FAST
+@given(world_with_rules())
+def test_counts_with_coverage_match_reference(w):
+    trajs, events, _, dekking, _ = w
+    got = indicator_counts(*to_frames(trajs, events), dekking=dekking_frame(dekking)).collect()
+    assert {(i, r, y): (t, n) for i, r, y, t, n in got.iter_rows()} == reference_counts(trajs, events, dekking)
+
+
+@FAST
+@given(world_with_rules())
+def test_table_with_the_three_rules_matches_reference(w):
+    trajs, events, peil, dekking, historie = w
+    got = compute_indicators(*to_frames(trajs, events), peil, dekking=dekking_frame(dekking), historie_vanaf=historie)
+    assert got.collect().select(ROW).rows() == reference_table(trajs, events, peil, dekking, historie)
 
 
 def test_reference_is_not_vacuous():
