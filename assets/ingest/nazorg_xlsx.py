@@ -206,7 +206,7 @@ def _text_and_empty(cells: list) -> tuple[pl.Series | None, pl.Series]:
     in the sense of _is_empty)."""
     try:
         text = pl.Series(cells, dtype=pl.Utf8, strict=True)
-    except TypeError:
+    except (TypeError, ValueError):  # ValueError: an error cell (ERROR_CELL)
         return None, pl.Series([(not c.strip()) if c.__class__ is str else _is_empty(c) for c in cells], dtype=pl.Boolean)
     return text, text.is_null() | (text.str.strip_chars(_python_whitespace()) == "")
 

@@ -39,7 +39,6 @@ MAX_CELL_CHARS = 32_767  # as Excel
 MAX_TEXT_BYTES = MAX_CELL_CHARS * 10  # `&#1114111;` is 10 bytes for one character
 
 CHUNK = 8 * 1024**2
-_OVERLAP = 1024  # carried between chunks: longer than any tag we look into
 
 
 def _mib(n: int) -> str:
@@ -107,37 +106,42 @@ def _element_starts(a: np.ndarray, lt: np.ndarray, colon: np.ndarray, name: byte
     return np.sort(np.concatenate(found))
 
 
-def _references(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(position, column or 0 for a row, row) of every ` r="..."` in `a`. A column of more
-    than 3 letters or a row of more than 7 digits is returned as beyond every limit."""
+def _references(a: np.ndarray, cut: int) -> tuple[int, int, int, int]:
+    """(cell references, row references, largest row, largest column) of the ` r="..."`
+    attributes that start before `cut`. A column of more than 3 letters or a row of more
+    than 7 digits counts as beyond every limit. Only the references with the most digits
+    (letters) are turned into numbers: one of them holds the largest row (column)."""
     n = len(a)
-    eq = np.flatnonzero(a == 0x3D)  # '=': each attribute has one
+    eq = np.flatnonzero(a[:cut] == 0x3D)  # '=': each attribute has one
     eq = eq[(eq >= 2) & (eq < n - 1)]
     eq = eq[(a[eq - 1] == 0x72) & _WS[a[eq - 2]] & _QUOTE[a[eq + 1]]]
+    if not len(eq):
+        return 0, 0, 0, 0
     start = eq + 2
     # a reference near the end reads zeros after it (padding copies only then)
-    padded = np.concatenate([a, np.zeros(_WINDOW, np.uint8)]) if len(start) and start[-1] + _WINDOW > n else a
+    padded = np.concatenate([a, np.zeros(_WINDOW, np.uint8)]) if start[-1] + _WINDOW > n else a
     w = padded[start[:, None] + np.arange(_WINDOW)]
     upper = w & 0xDF
     letter = (upper >= 0x41) & (upper <= 0x5A)
     n_letters = np.where(letter.all(1), _WINDOW, np.argmin(letter, axis=1))
     digit = (w >= 0x30) & (w <= 0x39)
-    after = np.arange(_WINDOW) >= n_letters[:, None]
-    run = digit | ~after
-    end = np.where(run.all(1), _WINDOW, np.argmin(run, axis=1))
-    n_digits = end - n_letters
-    col = np.zeros(len(start), np.int64)
-    for i in range(3):
-        here = n_letters > i
-        col = np.where(here, col * 26 + (upper[:, i].astype(np.int64) - 0x40), col)
-    row = np.zeros(len(start), np.int64)
-    for i in range(_WINDOW):
-        here = (i >= n_letters) & (i < end)
-        row = np.where(here, row * 10 + (w[:, i].astype(np.int64) - 0x30), row)
-    beyond = (n_letters > 3) | (n_digits > 7) | (n_digits == 0)
-    col = np.where(beyond, MAX_COLUMNS + 1, col)
-    row = np.where(beyond, MAX_ROWS + 1, row)
-    return start, col, row
+    run = digit | (np.arange(_WINDOW) < n_letters[:, None])
+    n_digits = np.where(run.all(1), _WINDOW, np.argmin(run, axis=1)) - n_letters
+    cells = int(np.count_nonzero(n_letters))
+    rows = len(start) - cells
+    if n_letters.max() > 3 or n_digits.max() > 7 or n_digits.min() == 0:
+        return cells, rows, MAX_ROWS + 1, MAX_COLUMNS + 1
+    most = n_letters.max()
+    col = 0
+    if most:
+        wide = upper[n_letters == most, :most].astype(np.int64) - 0x40
+        col = int((wide @ (26 ** np.arange(most - 1, -1, -1))).max())
+    most = n_digits.max()
+    pick = n_digits == most
+    at = n_letters[pick][:, None] + np.arange(most)
+    digits = np.take_along_axis(w[pick], at, axis=1).astype(np.int64) - 0x30
+    row = int((digits @ (10 ** np.arange(most - 1, -1, -1))).max())
+    return cells, rows, row, col
 
 
 def _error_cells(buf: bytes, cut: int, scan: SheetScan) -> None:
@@ -160,14 +164,15 @@ def _error_cells(buf: bytes, cut: int, scan: SheetScan) -> None:
 
 def _scan_sheet_chunk(buf: bytes, scan: SheetScan, final: bool) -> int:
     """Add what `buf[:cut]` holds to `scan`; returns `cut` (the rest is carried over)."""
-    cut = len(buf) if final else max(len(buf) - _OVERLAP, 0)
+    # up to the last '<': every tag before it is whole (an attribute value holds no '<')
+    last = buf.rfind(b"<")
+    cut = len(buf) if final or last < 0 else last
     a = np.frombuffer(buf, np.uint8)
-    pos, col, row = _references(a)
-    keep = pos < cut
-    pos, col, row = pos[keep], col[keep], row[keep]
-    if len(pos):
-        scan.max_row = max(scan.max_row, int(row.max()))
-        scan.max_col = max(scan.max_col, int(col.max()))
+    cell_refs, row_refs, max_row, max_col = _references(a, cut)
+    scan.max_row = max(scan.max_row, max_row)
+    scan.max_col = max(scan.max_col, max_col)
+    scan.cell_refs += cell_refs
+    scan.row_refs += row_refs
     lt, colon = np.flatnonzero(a == 0x3C), np.flatnonzero(a == 0x3A)
     rows = _element_starts(a, lt, colon, b"row")
     rows = rows[rows < cut]
@@ -175,9 +180,6 @@ def _scan_sheet_chunk(buf: bytes, scan: SheetScan, final: bool) -> int:
     cells = cells[cells < cut]
     scan.rows += len(rows)
     scan.cells += len(cells)
-    is_cell_ref = col > 0
-    scan.cell_refs += int(is_cell_ref.sum())
-    scan.row_refs += int((~is_cell_ref).sum())
     # cells per row: a cell belongs to the last row started before it (or the one still open)
     per_row = np.bincount(np.searchsorted(rows, cells, side="right"), minlength=len(rows) + 1)
     per_row[0] += scan._open_row_cells
@@ -197,15 +199,18 @@ def _longest_text(a: np.ndarray, carry: int) -> tuple[int, int]:
     return longest, len(a) - int(marks[-1]) - 1
 
 
-def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
-    """The part name of the sheet called `sheet`, as calamine finds it (workbook.xml and
-    its relationships); None when it cannot be found (then calamine will refuse it too)."""
+def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> set[str]:
+    """The part names the sheet called `sheet` may have (workbook.xml and its
+    relationships; the target as written under xl/ and normalised); empty when it
+    cannot be found (then calamine does not find it either). Only for error cells."""
     names = set(zf.namelist())
     try:
         workbook = zf.read("xl/workbook.xml") if "xl/workbook.xml" in names else b""
         rels = zf.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return set()
+    if len(workbook) > MAX_PART_BYTES or len(rels) > MAX_PART_BYTES:
+        return set()
     for tag in re.finditer(rb"<(?:[\w.-]+:)?sheet\s[^>]*>", workbook):
         name = re.search(rb"""\sname\s*=\s*["']([^"']*)["']""", tag.group())
         rid = re.search(rb"""\s[\w.-]*:?id\s*=\s*["']([^"']*)["']""", tag.group())
@@ -215,8 +220,10 @@ def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
                     target = re.search(rb"""\sTarget\s*=\s*["']([^"']*)["']""", rel.group())
                     if target:
                         t = _unescape(target.group(1)).decode("utf-8", "replace")
-                        return t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join("xl", t))
-    return None
+                        if t.startswith("/"):
+                            return {t.lstrip("/")}
+                        return {f"xl/{t}", posixpath.normpath(posixpath.join("xl", t))}
+    return set()
 
 
 def _unescape(b: bytes) -> bytes:
@@ -240,29 +247,38 @@ def check_workbook(file, sheet: str = "Nazorg") -> tuple[str | None, SheetScan |
         if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
             return TOTAAL_TE_GROOT, None
         part = _sheet_part(zf, sheet)
-        scan = SheetScan()
+        nazorg = None
         total = 0
         for info in infos:
             if info.is_dir():
                 continue
+            scan = SheetScan() if info.filename.lower().endswith(".xml") else None
             try:
-                reden, size = _stream_part(zf, info, scan if info.filename == part else None, MAX_TOTAL_BYTES - total)
+                reden, size = _stream_part(zf, info, scan, MAX_TOTAL_BYTES - total)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
                 # bad CRC, a size that lies, an unknown compression or encryption
                 return BESCHADIGD, None
+            if reden is None and scan is not None and (scan.rows or scan.cells):
+                # Every part with rows or cells is held to the sheet limits: whether calamine
+                # takes it for `Nazorg` must not decide whether it is bounded.
+                reden = _extent_refusal(scan)
             if reden is not None:
                 return reden, None
             total += size
-        if part is None:
-            return None, None
+            if info.filename in part:
+                nazorg = scan
+    return None, nazorg
+
+
+def _extent_refusal(scan: SheetScan) -> str | None:
     rows, cols = scan.extent()
     if rows > MAX_ROWS:
-        return TE_VEEL_RIJEN, None
+        return TE_VEEL_RIJEN
     if cols > MAX_COLUMNS:
-        return TE_VEEL_KOLOMMEN, None
+        return TE_VEEL_KOLOMMEN
     if rows * cols > MAX_CELLS:
-        return TE_VEEL_CELLEN, None
-    return None, scan
+        return TE_VEEL_CELLEN
+    return None
 
 
 def _stream_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan | None, room: int) -> tuple[str | None, int]:
