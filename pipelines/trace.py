@@ -1,8 +1,11 @@
 """`ddas trace`: the auditor's path (docs/audit.md) over the outputs of a run.
 
 From one indicator cell to the persons or trajectories behind it, and from a trajectory
-to the delivered records that made it. Reads only the output folder; needs no key and
-no peildatum (counts do not depend on it). Prints pseudonyms only, never a BSN.
+(or a legacy CSV Dossiernr) to the delivered records that made it. Reads only the output
+folder; needs no peildatum (counts do not depend on it) and no key, except to look up a
+Dossiernr: the outputs hold only its keyed hash, so the given number is hashed with
+DDAS_PSEUDONYM_KEY the same way (docs/privacy.md). Prints pseudonyms only, never a BSN,
+and never echoes the given Dossiernr (a BSN can hide in it).
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import click
 import polars as pl
 
 from assets.common import paths
+from assets.common.bsn import check_key, pseudonym
 from assets.common.parquet_io import write_parquet_atomic
 from assets.indicators.members import indicator_members, member_counts, trajectory_records
 from schemas.indicators import INDICATOR_CODES, MIN_NOEMER
@@ -159,22 +163,52 @@ def trace_trajectory(output: Path, traject_id: str, fmt: str, target: str | None
     _emit(records, fmt, target, limit, "records")
 
 
+def dossier_hash(dossiernr: str, key: str | None) -> str:
+    """What the reader keeps of a Dossiernr: HMAC-SHA256 (key of persoon_id) of the trimmed
+    value, lowercase hex (assets/ingest/shv_csv.to_records)."""
+    try:
+        return pseudonym(dossiernr.strip(), check_key(key))
+    except ValueError as e:  # one line naming the problem, never the key
+        raise TraceError(f"--dossier needs the run's key: {e}") from None
+
+
+def dossier_trajectory(output: Path, hashed: str, gemeente: str | None) -> str:
+    """The traject_id of the latest copy of a legacy dossier (superseded copies have none)."""
+    rows = _scan(output, paths.HERKOMST).filter(
+        (pl.col("bron") == "shv_csv") & (pl.col("dossiernr") == hashed) & pl.col("traject_id").is_not_null()
+    )
+    if gemeente is not None:
+        rows = rows.filter(pl.col("gemeentecode") == gemeente)
+    found = rows.select("gemeentecode", "traject_id").unique().sort("gemeentecode").collect()
+    where = f" in {gemeente}" if gemeente else ""
+    if found.height == 0:
+        raise TraceError(f"no legacy record with this Dossiernr{where} in {paths.HERKOMST} "
+                         "(hashed with DDAS_PSEUDONYM_KEY: is it the key of the run?)")
+    if found.height > 1:
+        raise TraceError(f"this Dossiernr occurs in {', '.join(found['gemeentecode'])}: add --gemeente")
+    return found["traject_id"].item()
+
+
 @click.command()
 @click.option("--output", type=click.Path(file_okay=False), help="Output folder of a run (DDAS_OUTPUT_DIR).")
 @click.option("--indicator", type=click.Choice(INDICATOR_CODES), help="Indicator code of the cell.")
 @click.option("--regio", help="GMxxxx or NL.")
 @click.option("--jaar", type=int, help="Year of the cell (aanmelding for terugval_5j, end for the others).")
 @click.option("--traject", "traject_id", help="Show the delivered records of this traject_id instead.")
+@click.option("--dossier", "dossiernr", help="Or those of the trajectory of this legacy CSV Dossiernr "
+              "(hashed with DDAS_PSEUDONYM_KEY, as the outputs keep it).")
+@click.option("--gemeente", help="GMxxxx: the municipality of --dossier, when the number occurs in several.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "parquet"]),
               help="table (printed, default), csv (stdout or --to) or parquet (--to).")
 @click.option("--to", "target", type=click.Path(dir_okay=False), help="Write the rows to FILE instead of printing.")
 @click.option("--limit", type=int, default=50, show_default=True, help="Rows printed as a table (0 = all).")
-def trace(output, indicator, regio, jaar, traject_id, fmt, target, limit) -> None:
+def trace(output, indicator, regio, jaar, traject_id, dossiernr, gemeente, fmt, target, limit) -> None:
     """The units behind one indicator cell, or the delivered records of one trajectory.
 
     \b
     ddas trace --indicator terugval_5j --regio GM0518 --jaar 2023
     ddas trace --traject 40bd151ae6a0f73d
+    ddas trace --dossier SH2023-000123 --gemeente GM0518
     ddas trace --indicator nazorgcontact_6m --regio NL --jaar 2023 --to leden.csv
 
     Member lists hold pseudonyms and, for small cells, small numbers: audit use only.
@@ -187,6 +221,19 @@ def trace(output, indicator, regio, jaar, traject_id, fmt, target, limit) -> Non
         if not Path(output).is_dir():
             raise TraceError(f"output folder does not exist: {output}")
         fmt = _resolve_format(fmt, target)
+        if traject_id is not None and dossiernr is not None:
+            raise TraceError("give either --traject or --dossier, not both")
+        if gemeente is not None and dossiernr is None:
+            raise TraceError("--gemeente goes with --dossier")
+        if dossiernr is not None:
+            if any(v is not None for v in cell):
+                raise TraceError("give either --dossier or --indicator/--regio/--jaar, not both")
+            if gemeente is not None:
+                gemeente = gemeente.strip().upper()
+                if not re.match(r"^GM[0-9]{4}$", gemeente):
+                    raise TraceError("--gemeente must be GMxxxx (four digits)")
+            traject_id = dossier_trajectory(Path(output), dossier_hash(dossiernr, os.environ.get("DDAS_PSEUDONYM_KEY")),
+                                            gemeente)
         if traject_id is not None:
             if any(v is not None for v in cell):
                 raise TraceError("give either --traject or --indicator/--regio/--jaar, not both")

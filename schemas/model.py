@@ -6,8 +6,8 @@ from typing import Optional
 import pandera.polars as pa
 import polars as pl
 
-HEX64 = r"^[0-9a-f]{64}$"
-TRAJECT_ID = r"^[0-9a-f]{16}$"
+from schemas.keys import HEX64, TRAJECT_ID
+
 GEMEENTECODE = r"^GM[0-9]{4}$"
 # DDAS EnumUitstroomreden: the standard end reasons every mapping maps onto.
 UITSTROOMREDENEN = [
@@ -88,7 +88,10 @@ class TrajectHerkomst(pa.DataFrameModel):
         description="delivery timestamp of the record's file, as an instant"
     )
     horizon: pl.Date = pa.Field(description="until when an open record is known to run (model.md §4.1)")
-    dossiernr: Optional[str] = pa.Field(nullable=True, description="CSV Dossiernr; null for DDAS")
+    dossiernr: Optional[str] = pa.Field(
+        nullable=True, str_matches=HEX64,
+        description="CSV: HMAC-SHA256 (key of persoon_id) of the trimmed Dossiernr, lowercase hex (`ddas trace --dossier` finds it); null for DDAS",
+    )
     gemeentecode: Optional[str] = pa.Field(nullable=True, str_matches=GEMEENTECODE, description="the record's municipality; null = Onbekend")
     aanmelddatum: pl.Date = pa.Field(description="the record's aanmelddatum")
     startdatum: pl.Date = pa.Field(description="the record's start")

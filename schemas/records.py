@@ -1,6 +1,7 @@
 """Accepted records: what ingest hands to harmonisation (staging parquet, read lazily).
 
-No BSN column exists here: ingest pseudonymises before a record is written.
+No BSN column exists here: ingest pseudonymises before a record is written, and keeps a
+CSV `Dossiernr` only as its keyed hash (model.md §1; docs/privacy.md).
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Optional
 import pandera.polars as pa
 import polars as pl
 
-HEX64 = r"^[0-9a-f]{64}$"
+from schemas.keys import HEX64
 
 
 class TrajectRecord(pa.DataFrameModel):
@@ -27,7 +28,10 @@ class TrajectRecord(pa.DataFrameModel):
         description="delivery timestamp as an instant (DDAS aanleverdatumEnTijd; CSV export date 00:00 UTC)"
     )
     horizon: pl.Date = pa.Field(description="until when an open record is known to run (model.md §4.1)")
-    dossiernr: Optional[str] = pa.Field(nullable=True, description="CSV Dossiernr (trimmed); null for DDAS")
+    dossiernr: Optional[str] = pa.Field(
+        nullable=True, str_matches=HEX64,
+        description="CSV: HMAC-SHA256 (key of persoon_id) of the trimmed Dossiernr, lowercase hex; null for DDAS",
+    )
     gemeentecode: Optional[str] = pa.Field(nullable=True, str_matches=r"^GM[0-9]{4}$", description="GMxxxx, null = Onbekend")
     aanmelddatum: pl.Date
     startdatum: pl.Date
@@ -36,7 +40,7 @@ class TrajectRecord(pa.DataFrameModel):
     is_informatie_advies: bool = pa.Field(description="the record is I&A only")
     nazorg_startdatum: Optional[pl.Date] = pa.Field(nullable=True)
     schuldbedrag_eur: Optional[pl.Int64] = pa.Field(nullable=True, description="whole euros")
-    persoon_ids: pl.List(pl.Utf8) = pa.Field(description="1 or 2 distinct pseudonymised clients")
+    persoon_ids: pl.List(pl.Utf8) = pa.Field(description="1 or 2 distinct pseudonymised clients (64 hex each)")
 
     class Config:
         strict = True

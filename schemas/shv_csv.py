@@ -37,7 +37,7 @@ class ShvCsvRij(pa.DataFrameModel):
         description="number of fields in the row; null when the row is incomplete "
         "(a quote still open at the end of the file, or a field over the csv size limit)",
     )
-    dossiernr: Optional[str] = pa.Field(alias="Dossiernr", nullable=True, description="text, required")
+    dossiernr: Optional[str] = pa.Field(alias="Dossiernr", nullable=True, description="text, required; leaves the reader only as its keyed hash (a BSN can hide in it)")
     bsn: Optional[str] = pa.Field(alias="BSN", nullable=True, description="raw BSN: pseudonymised, then dropped")
     geboortedatum: Optional[str] = pa.Field(alias="Geboortedatum", nullable=True, description="dd-mm-jjjj, informational")
     aanmelddatum: Optional[str] = pa.Field(alias="Aanmelddatum", nullable=True, description="dd-mm-jjjj, required")

@@ -1,7 +1,7 @@
 import polars as pl
 from hypothesis import given, strategies as st
 
-from assets.common.bsn import bsn_is_valid, check_key, is_valid_bsn, normalise_bsn, pseudonym, pseudonymise
+from assets.common.bsn import bsn_is_valid, check_key, hash_texts, is_valid_bsn, normalise_bsn, pseudonym, pseudonymise
 from tests.conftest import TEST_KEY, valid_bsns
 
 
@@ -57,3 +57,13 @@ def test_key_refusals_never_echo_the_key():
         with pytest.raises(ValueError) as e:
             check_key(bad)
         assert "32" in str(e.value) and (not bad or bad not in str(e.value))
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12), st.sampled_from(["D1", " D1", "Café-7", "123456782"])), max_size=30))
+def test_hash_texts_is_hmac_of_the_utf8_of_each_text(values):
+    """The Dossiernr hash (model.md §1): HMAC-SHA256, key of persoon_id, UTF-8; equal texts, equal hashes."""
+    import hashlib, hmac
+
+    key = TEST_KEY.encode()
+    got = hash_texts(pl.Series(values, dtype=pl.Utf8), key).to_list()
+    assert got == [None if v is None else hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest() for v in values]

@@ -1,33 +1,56 @@
-"""The BSN scan (assets/quality/checks.bsn_like_cells) against a plain-Python reference."""
+"""The BSN scan (assets/quality/checks.bsn_like_cells) against a plain-Python reference.
+
+The rule (docs/privacy.md): a text cell is suspect when it holds a maximal run of exactly
+nine digits that passes the elfproef, wherever it stands; numbers are measures and are
+not scanned; declared key columns (schemas/keys.py) are not scanned but must have their
+exact form.
+"""
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 import re
 
+import pandera.polars as pa
 import polars as pl
+import pytest
 from hypothesis import given, settings, strategies as st
 
+import schemas
 from assets.common.bsn import is_valid_bsn
 from assets.quality.checks import bsn_like_cells
+from schemas.keys import SLEUTELS
 from tests.conftest import valid_bsns
 
 _BSNS = valid_bsns(3, seed=11)
-# pieces that make matches, near-misses (10 digits, 9 digits glued to letters) and pseudonym-like words
-_PIECES = st.sampled_from([*_BSNS, "123456789", "000000000", "1234567890", "x", "é", " ", "/", "-", ".", "_",
-                           "[3]", "a1" * 32, "0" * 8, "99", "GM0518", f"{_BSNS[0]}{_BSNS[1]}", f"a{_BSNS[2]}"])
+HEX_WITH_BSN = "ab" + "123456782" + "c" * 53  # a well-formed 64-hex key that holds a valid nine-digit run
+assert len(HEX_WITH_BSN) == 64 and is_valid_bsn("123456782")
+
+# pieces that make matches, near-misses (8 and 10 digits, invalid 9) and glued or hex-like words
+_PIECES = st.sampled_from([*_BSNS, "123456789", "000000000", "1234567890", "12345678", "x", "é", " ", "/", "-", ".",
+                           "_", "[3]", "a1" * 32, "0" * 8, "99", "7", "GM0518", "D", "klant_", ".json", "٣",
+                           f"{_BSNS[0]}{_BSNS[1]}", f"a{_BSNS[2]}", HEX_WITH_BSN])
 _TEXT = st.one_of(st.none(), st.lists(_PIECES, max_size=4).map("".join))
+_KEY = st.one_of(st.none(), st.just(HEX_WITH_BSN), st.just("0" * 64), st.just("A" * 64), st.just(HEX_WITH_BSN[:63]),
+                 st.just(f"klant_{_BSNS[0]}"), st.just(""))
 
 
 def _reference_cell(text: str | None) -> bool:
-    return text is not None and any(is_valid_bsn(m) for m in re.findall(r"\b[0-9]{9}\b", text))
+    """Plain Python: some maximal run of ASCII digits is exactly nine long and passes the elfproef."""
+    return text is not None and any(len(run) == 9 and is_valid_bsn(run) for run in re.findall(r"[0-9]+", text))
 
 
 def reference(columns: dict[str, list]) -> dict[str, int]:
     counts = {}
     for name, values in columns.items():
-        if name.startswith("lijst"):
+        if name in SLEUTELS:
+            form = re.compile(SLEUTELS[name])
+            n = sum(v is not None and not form.fullmatch(v) for v in values)
+        elif name.startswith("lijst"):
             n = sum(_reference_cell(" ".join(v)) for v in values if v is not None)
         elif name.startswith("getal"):
-            n = sum(_reference_cell(str(v)) for v in values if v is not None)
+            n = 0  # measures are not scanned
         else:
             n = sum(_reference_cell(v) for v in values)
         if n:
@@ -42,13 +65,103 @@ def reference(columns: dict[str, list]) -> dict[str, int]:
     "lijst": st.lists(st.one_of(st.none(), st.lists(_PIECES, max_size=3)), min_size=n, max_size=n),
     "getal": st.lists(st.one_of(st.none(), st.sampled_from([int(b) for b in _BSNS]), st.integers(-10**10, 10**10)),
                       min_size=n, max_size=n),
+    "persoon_id": st.lists(_KEY, min_size=n, max_size=n),
 })))
 def test_scan_counts_the_cells_the_reference_counts(columns):
-    df = pl.DataFrame(columns, schema={"tekst": pl.Utf8, "tekst2": pl.Utf8, "lijst": pl.List(pl.Utf8), "getal": pl.Int64})
+    df = pl.DataFrame(columns, schema={"tekst": pl.Utf8, "tekst2": pl.Utf8, "lijst": pl.List(pl.Utf8),
+                                       "getal": pl.Int64, "persoon_id": pl.Utf8})
     found = dict(bsn_like_cells(df).iter_rows())
     assert found == reference(columns)
+    assert dict(bsn_like_cells(df.lazy()).iter_rows()) == found  # lazy frames too
 
 
-def test_dates_and_other_types_are_not_scanned():
-    df = pl.DataFrame({"d": [None], "f": [float(_BSNS[0])], "b": [True]}, schema={"d": pl.Date, "f": pl.Float64, "b": pl.Boolean})
+@pytest.mark.parametrize("planted", [
+    "D795822698",  # a Dossiernr: a letter glued to the BSN
+    "klant_111222333",  # an `Uitgevoerd door`: '_' is a word character, so \b never saw it
+    "ddas/levering_123456782.json",  # a file name
+    "123456782",
+    "zie 111222333, 123456789",
+])
+def test_planted_bsns_are_found_without_word_boundaries(planted):
+    df = pl.DataFrame({"bestand": ["ddas/a.json", planted, planted, None]})
+    assert bsn_like_cells(df).rows() == [("bestand", 2)]
+    cat = df.with_columns(pl.col("bestand").cast(pl.Categorical))
+    assert bsn_like_cells(cat).rows() == [("bestand", 2)]
+
+
+@pytest.mark.parametrize("near_miss", [
+    "D1234567890",  # ten digits: not a nine-digit run
+    "D123456789",  # fails the elfproef
+    "D000000000",
+    "GM0518_20240131.csv",  # runs of 4 and 8
+    "leveringen[0].schuldhulptrajecten[123456]",
+    "12345678",  # eight digits (a lost leading zero) are not looked for in text: dates are eight digits too
+])
+def test_near_misses_are_not_found(near_miss):
+    assert bsn_like_cells(pl.DataFrame({"tekst": [near_miss]})).height == 0
+
+
+def test_measures_are_never_a_bsn():
+    """A debt amount of 123456782 euros and a file of 136,687,830 bytes both pass the
+    elfproef; as numbers they are measures and never suspect."""
+    assert is_valid_bsn("136687830")
+    df = pl.DataFrame({"schuldbedrag_eur": [123456782, None], "bytes": [136687830, 1], "aantal": [111222333, 0],
+                       "waarde": [123456782.0, None], "klein": pl.Series([2**31 - 1, 0], dtype=pl.Int32)})
     assert bsn_like_cells(df).height == 0
+    dates_and_flags = pl.DataFrame({"d": [None], "b": [True]}, schema={"d": pl.Date, "b": pl.Boolean})
+    assert bsn_like_cells(dates_and_flags).height == 0
+
+
+def test_key_columns_are_exempt_but_must_have_their_exact_form():
+    ok = pl.DataFrame({
+        "persoon_id": [HEX_WITH_BSN, "0" * 64, None],
+        "dossiernr": [None, HEX_WITH_BSN, "f" * 64],
+        "traject_id": ["0123456782abcdef", "123456782" + "abcdef0", "f" * 16],
+        "sha256": [HEX_WITH_BSN] * 3,
+        "persoon_ids": [[HEX_WITH_BSN], [HEX_WITH_BSN, "1" * 64], []],
+    })
+    assert bsn_like_cells(ok).height == 0
+    # the same values in a column that is not a key are found: the declaration is what exempts them
+    assert bsn_like_cells(ok.rename({"persoon_id": "vrij"})).rows() == [("vrij", 1)]
+
+    bad = pl.DataFrame({
+        "persoon_id": ["A" * 64, HEX_WITH_BSN, HEX_WITH_BSN + "0"],  # upper case; fine; 65 characters
+        "dossiernr": ["D795822698", None, ""],  # a raw Dossiernr where only its hash belongs
+        "traject_id": ["0" * 64, "f" * 16, "0123456782abcdeg"],  # too long; fine; not hex
+        "sha256": [HEX_WITH_BSN, HEX_WITH_BSN[:63], " " + HEX_WITH_BSN[1:]],
+        "persoon_ids": [[HEX_WITH_BSN, "klant_111222333"], [None], [HEX_WITH_BSN]],  # a null in a list is no key
+    })
+    assert dict(bsn_like_cells(bad).iter_rows()) == {"persoon_id": 2, "dossiernr": 2, "traject_id": 2, "sha256": 2,
+                                                     "persoon_ids": 2}
+    not_text = pl.DataFrame({"traject_id": [123456782, None]})
+    assert bsn_like_cells(not_text).rows() == [("traject_id", 1)]
+
+
+def _models():
+    for info in pkgutil.iter_modules(schemas.__path__):
+        module = importlib.import_module(f"schemas.{info.name}")
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, pa.DataFrameModel) and obj is not pa.DataFrameModel and obj.__module__ == module.__name__:
+                yield obj
+
+
+def test_every_model_column_named_as_a_key_checks_the_declared_form():
+    """The key forms are declared once (schemas/keys.py); a model that names a key
+    column checks exactly that form, so what validates is what the scan accepts."""
+    seen = []
+    for model in _models():
+        for name, column in model.to_schema().columns.items():
+            if name not in SLEUTELS or isinstance(column.dtype.type, pl.List):
+                continue
+            patterns = [c.statistics.get("pattern") for c in column.checks if c.name == "str_matches"]
+            assert patterns == [SLEUTELS[name]], (model.__name__, name, patterns)
+            seen.append((model.__name__, name))
+    assert ("TrajectHerkomst", "dossiernr") in seen and ("TrajectRecord", "dossiernr") in seen
+    assert ("TrajectClienten", "persoon_id") in seen and ("Leveringen", "sha256") in seen
+
+
+def test_the_scan_reports_counts_never_values():
+    bsn = _BSNS[0]
+    found = bsn_like_cells(pl.DataFrame({"vrij": [f"x{bsn}y"], "persoon_id": [f"klant_{bsn}"]}))
+    assert found.rows() == [("vrij", 1), ("persoon_id", 1)]
+    assert bsn not in repr(found.rows())

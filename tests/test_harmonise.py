@@ -31,6 +31,11 @@ def pid(name: str) -> str:
     return hashlib.sha256(name.encode()).hexdigest()
 
 
+def did(dossier: str) -> str:
+    """A stand-in Dossiernr hash (64 hex), as the reader keeps it (model.md §1)."""
+    return hashlib.sha256(f"dossier {dossier}".encode()).hexdigest()
+
+
 def _d(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
@@ -56,7 +61,7 @@ def csv(persons, start, end=None, *, export="2024-01-31", dossier="D1", line=2, 
     return dict(
         bron="shv_csv", bestand=f"shv_csv/{folder}{gemeente}_{day:%Y%m%d}.csv", locatie=str(line), levering_index=0,
         record_index=line, aanlevertijdstip=dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc),
-        horizon=day, dossiernr=dossier, gemeentecode=gemeente, aanmelddatum=_d(aanmeld or start),
+        horizon=day, dossiernr=did(dossier), gemeentecode=gemeente, aanmelddatum=_d(aanmeld or start),
         startdatum=min(_d(start), _d(aanmeld or start)),
         einddatum=_d(end), uitstroomreden=reden, is_informatie_advies=ia, nazorg_startdatum=_d(nazorg),
         schuldbedrag_eur=bedrag, persoon_ids=[pid(p) for p in persons],
@@ -466,11 +471,16 @@ def test_aftercare_event_delivered_twice_appears_once_with_the_latest_copy():
 
 # --- Dagster wiring ---------------------------------------------------------------------------
 def test_assets_write_the_model_tables_and_treat_missing_staging_as_empty(tmp_path):
+    """Only the ddas staging records exist (published); the run publishes what it built."""
+    from pipelines.definitions import defs
+
     write_parquet_atomic(_mixed_records().filter(pl.col("bron") == "ddas"), paths.out(tmp_path, paths.staging("ddas", "records")))
-    result = dg.materialize(ASSETS, resources={"settings": DdasSettings(output_dir=str(tmp_path))})
+    built = {k.to_user_string() for a in ASSETS for k in a.keys}
+    result = dg.materialize([a for a in defs.assets if isinstance(a, dg.AssetsDefinition)],
+                            resources={"settings": DdasSettings(output_dir=str(tmp_path))}, selection=[*built, "publicatie"])
     assert result.success
     keys = {e.materialization.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert keys == {"trajecten", "trajectclienten", "traject_herkomst", "nazorg_gebeurtenissen"}
+    assert keys == {"trajecten", "trajectclienten", "traject_herkomst", "nazorg_gebeurtenissen", "publicatie"}
     trajecten = pl.read_parquet(paths.out(tmp_path, paths.TRAJECTEN))
     Trajecten.validate(trajecten)
     assert trajecten.height == 3

@@ -46,7 +46,8 @@ def record_sets(draw) -> list[dict]:
             lev, idx = draw(st.integers(0, 1)), i
             locatie, dossier, gemeente = f"leveringen[{lev}].schuldhulptrajecten[{idx}]", None, draw(st.sampled_from([None, *GEMEENTEN]))
         else:
-            dossier = draw(st.sampled_from(["D1", "D2", "D3"]))
+            # the reader keeps a Dossiernr only as a 64-hex keyed hash: stand-ins of that form
+            dossier = draw(st.sampled_from([pid("dossier D1"), pid("dossier D2"), pid("dossier D3")]))
             if (f["bestand"], dossier) in seen_dossiers:  # a reader never accepts one Dossiernr twice in an export
                 continue
             seen_dossiers.add((f["bestand"], dossier))

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -38,6 +40,11 @@ BASE = {
     "Schuld bij aanvang": "",
     "Opmerking": "",
 }
+
+
+def dossier_hash(trimmed: str) -> str:
+    """What the reader keeps of a Dossiernr: HMAC-SHA256 with the persoon_id key, UTF-8, hex."""
+    return hmac.new(KEY, trimmed.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def line(**over: str) -> str:
@@ -238,7 +245,7 @@ def test_each_reason_code_first_rule_wins(landing, code, row, detail):
     assert codes(res) == {2: code}
     q = res.quarantine.row(0, named=True)
     assert q["reden_tekst"] == REDEN_TEKST[code] + (f" ({detail})" if detail else "")
-    assert res.records["dossiernr"].to_list() == ["OK"]
+    assert res.records["dossiernr"].to_list() == [dossier_hash("OK")]
     check_frames(res)
 
 
@@ -261,7 +268,7 @@ def test_dubbel_dossier_quarantines_every_copy_with_its_own_first_reason(landing
         ),
     )
     assert codes(res) == {2: "dubbel_dossier", 3: "dubbel_dossier", 4: "product_onbekend", 5: "rij_onleesbaar", 7: "rij_onleesbaar"}
-    assert sorted(res.records["dossiernr"].to_list()) == ["D8", "d7"]
+    assert sorted(res.records["dossiernr"].to_list()) == sorted([dossier_hash("D8"), dossier_hash("d7")])
 
 
 def test_same_dossiernr_in_two_exports_is_not_a_duplicate(landing):
@@ -303,7 +310,7 @@ def test_accepted_record_fields(landing):
     assert a["bron"] == "shv_csv" and a["bestand"] == "shv_csv/" + NAME and a["locatie"] == "2"
     assert (a["levering_index"], a["record_index"]) == (0, 2)
     assert a["aanlevertijdstip"] == dt.datetime(2024, 1, 31, tzinfo=dt.timezone.utc)
-    assert a["horizon"] == dt.date(2024, 1, 31) and a["gemeentecode"] == "GM0518" and a["dossiernr"] == "A-1"
+    assert a["horizon"] == dt.date(2024, 1, 31) and a["gemeentecode"] == "GM0518" and a["dossiernr"] == dossier_hash("A-1")
     assert (a["aanmelddatum"], a["startdatum"], a["einddatum"]) == (dt.date(2023, 2, 1), dt.date(2023, 1, 1), dt.date(2023, 6, 1))
     assert (a["uitstroomreden"], a["is_informatie_advies"], a["nazorg_startdatum"]) == ("Afgerond", True, dt.date(2023, 7, 1))
     assert a["schuldbedrag_eur"] == 13 and a["persoon_ids"] == [pseudonym(BSNS[0], KEY)]
@@ -326,6 +333,17 @@ def test_no_raw_bsn_nor_opmerking_in_any_result_frame(landing):
     for b in BSNS[:7] + ["123456789"]:
         assert b not in text and b[1:] not in text
     assert "geheim" not in text and "BSN" not in res.records.columns + res.quarantine.columns
+
+
+def test_dossiernr_is_kept_only_as_its_keyed_hash(landing):
+    """model.md §1 (2026-12-01): a BSN can hide in a Dossiernr without any word boundary."""
+    planted = "D" + BSNS[7]
+    res = read(landing, csv_text(line(Dossiernr=f" {planted} "), line(Dossiernr="Café-1", BSN=BSNS[1]),
+                                 line(Dossiernr=BSNS[8], BSN=BSNS[2])))
+    check_frames(res)
+    assert res.records["dossiernr"].to_list() == [dossier_hash(planted), dossier_hash("Café-1"), dossier_hash(BSNS[8])]
+    text = all_text(res)
+    assert BSNS[7] not in text and BSNS[8] not in text and "Caf" not in text
 
 
 def test_outputs_sorted_by_file_and_line(landing):
@@ -442,6 +460,7 @@ def test_property_counts_and_codes_match_scalar_reference(tmp_path_factory, rows
     accepted = [(s, r[0]) for s, r in zip(starts, rows) if expected[s] is None]
     assert res.records["record_index"].to_list() == [s for s, _ in accepted]
     assert res.records["schuldbedrag_eur"].to_list() == [ref_euros(r[10]) for _, r in accepted]
+    assert res.records["dossiernr"].to_list() == [dossier_hash(r[0].strip()) for _, r in accepted]
     check_frames(res)
 
 

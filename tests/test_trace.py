@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from assets.indicators.members import indicator_members, member_counts, trajecto
 from pipelines.cli import main
 from schemas.model import NazorgGebeurtenissen, TrajectClienten, Trajecten, TrajectHerkomst
 from schemas.quality import Leveringen
+from tests.conftest import TEST_KEY
 from tests.test_indicators_reference import to_frames, world
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -40,7 +42,7 @@ TRAJECTS = {
     T["a5"]: ("GM0363", [C], "2019-03-01", "2020-02-01", "Afgerond", None, False),
     T["a6"]: ("GM0518", [Dp], "2023-02-01", None, None, None, False),
     T["a7"]: ("GM0518", [Dp], "2023-09-01", None, None, None, False),
-    T["a8"]: ("GM0518", [Dp], "2021-01-01", "2023-06-30", "Afgerond", None, False),
+    T["a8"]: ("GM0518", [Dp], "2020-12-01", "2023-06-30", "Afgerond", None, False),  # 2020: GM0599 is the only gemeente of 2021, so no secondary suppression hides its cell
     T["a9"]: ("GM0518", [E], "2023-07-01", None, None, None, True),
     T["b0"]: (None, [E], "2023-08-01", None, None, None, False),
     T["b1"]: ("GM0518", [F], "2018-01-01", "2019-03-31", "Afgerond", "2019-03-01", False),
@@ -55,14 +57,22 @@ EVENTS = [
     (H, "2019-11-30", "contact"), (H, "2020-02-29", "contact"), (H, "2020-05-31", "contact"), (H, "2020-08-31", "contact"),
 ]
 
+def dos(dossiernr: str) -> str:
+    """A Dossiernr as the outputs keep it: HMAC-SHA256 with the run's key (model.md §1)."""
+    return hmac.new(TEST_KEY.encode(), dossiernr.encode(), hashlib.sha256).hexdigest()
+
+
 F18, F17, F17B = "shv_csv/GM0518_20180630.csv", "shv_csv/GM0518_20171231.csv", "shv_csv/GM0363_20171231.csv"
+F18B = "shv_csv/GM0363_20180630.csv"
 J19, J18, J24 = "ddas/2019/GM0518_2019.json", "ddas/2018/GM0518_2018.json", "ddas/2024/GM0518_2024.json"
 # (bestand, lev, rec, delivered, dossiernr, gemeente, eind, reden, koppel_einde, traject, gezag_rang, vervangen_door)
 RECORDS = [
-    (F17, 0, 9, "2017-12-31T00:00", "D-17", "GM0518", None, None, None, None, None, F18),
-    (F17, 0, 10, "2017-12-31T00:00", "D-99", "GM0518", None, None, None, None, None, F18),  # another dossier
-    (F17B, 0, 9, "2017-12-31T00:00", "D-17", "GM0363", None, None, None, None, None, "shv_csv/GM0363_20180630.csv"),
-    (F18, 0, 4, "2018-06-30T00:00", "D-17", "GM0518", None, None, "2018-06-30", T["a1"], 2, None),
+    (F17, 0, 9, "2017-12-31T00:00", dos("D-17"), "GM0518", None, None, None, None, None, F18),
+    (F17, 0, 10, "2017-12-31T00:00", dos("D-99"), "GM0518", None, None, None, None, None, F18),  # another dossier
+    (F17B, 0, 9, "2017-12-31T00:00", dos("D-17"), "GM0363", None, None, None, None, None, "shv_csv/GM0363_20180630.csv"),
+    (F18, 0, 4, "2018-06-30T00:00", dos("D-17"), "GM0518", None, None, "2018-06-30", T["a1"], 2, None),
+    (F18, 0, 5, "2018-06-30T00:00", dos("D-5"), "GM0518", None, None, "2018-06-30", T["a3"], 0, None),
+    (F18B, 0, 2, "2018-06-30T00:00", dos("D-5"), "GM0363", None, None, "2018-06-30", T["a4"], 0, None),
     (J18, 0, 2, "2019-01-15T09:00", None, "GM0518", None, None, "2018-12-31", T["a1"], 1, None),
     (J19, 0, 0, "2020-01-15T09:00", None, "GM0518", "2019-06-30", "Afgerond", "2019-06-30", T["a1"], 0, None),
     (J24, 0, 1, "2025-01-15T08:00", None, "GM0518", None, None, "2024-12-31", T["a2"], 0, None),
@@ -309,6 +319,39 @@ def test_cli_traject_shows_records_and_why_it_is_closed(output):
     rows = [line for line in r.stdout.splitlines() if line.startswith(("ddas ", "shv_csv "))]
     assert [row.split()[1] for row in rows] == [J19, J18, F18, F17]
     assert sha(J19) in rows[0]
+
+
+def test_cli_dossier_finds_the_trajectory_of_a_hashed_dossiernr(output):
+    """The outputs hold only the keyed hash of a Dossiernr; an auditor who has the number
+    finds its trajectory with the run's key, and the number is never echoed."""
+    env = {"DDAS_PSEUDONYM_KEY": TEST_KEY}
+    r = run(output, "--dossier", " D-17 ", "--gemeente", "gm0518", env=env)
+    assert r.exit_code == 0, r.output
+    assert f"trajectory {T['a1']}" in r.stdout and "records    3 that make it, 1 superseded" in r.stdout
+    assert "D-17" not in r.output
+    r = run(output, "--dossier", "D-5", "--gemeente", "GM0363", env=env)
+    assert r.exit_code == 0 and f"trajectory {T['a4']}" in r.stdout
+    # D-17's copy in GM0363 was superseded by an export that is not in this world: only GM0518 has a trajectory
+    r = run(output, "--dossier", "D-17", env=env)
+    assert r.exit_code == 0 and f"trajectory {T['a1']}" in r.stdout
+
+
+@pytest.mark.parametrize("args, env, message", [
+    (["--dossier", "D-5"], {"DDAS_PSEUDONYM_KEY": TEST_KEY}, "occurs in GM0363, GM0518: add --gemeente"),
+    (["--dossier", "D-17", "--gemeente", "GM0363"], {"DDAS_PSEUDONYM_KEY": TEST_KEY}, "no legacy record with this Dossiernr in GM0363"),
+    (["--dossier", "D795822698"], {"DDAS_PSEUDONYM_KEY": TEST_KEY}, "no legacy record with this Dossiernr"),
+    (["--dossier", "D-17"], {"DDAS_PSEUDONYM_KEY": "x" * 40}, "is it the key of the run?"),
+    (["--dossier", "D-17"], {"DDAS_PSEUDONYM_KEY": None}, "--dossier needs the run's key: DDAS_PSEUDONYM_KEY is not set"),
+    (["--dossier", "D-17", "--traject", T["a1"]], {}, "either --traject or --dossier"),
+    (["--dossier", "D-17", "--jaar", "2023"], {}, "either --dossier or --indicator"),
+    (["--gemeente", "GM0518", "--traject", T["a1"]], {}, "--gemeente goes with --dossier"),
+    (["--dossier", "D-17", "--gemeente", "Utrecht"], {}, "--gemeente must be GMxxxx"),
+])
+def test_cli_dossier_refusals_are_one_line_and_never_echo_the_number(output, args, env, message):
+    r = run(output, *args, env=env)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.count("\n") == 1 and message in r.stderr, r.stderr
+    assert "D-17" not in r.stderr and "795822698" not in r.stderr and "x" * 40 not in r.stderr
 
 
 @pytest.mark.parametrize("args, message", [

@@ -1,8 +1,9 @@
-"""BSN normalisation, the elfproef and the HMAC-SHA256 pseudonym (model.md §1).
+"""BSN normalisation, the elfproef and the HMAC-SHA256 keyed hashes (model.md §1).
 
 The raw BSN lives only inside the ingest function that read it: `pseudonymise`
 turns the normalised digits into `persoon_id` once per distinct BSN, and callers
-drop every BSN column before anything leaves the function.
+drop every BSN column before anything leaves the function. Free text that must stay
+comparable (a CSV `Dossiernr`) gets the same keyed hash (`hash_texts`), never kept raw.
 """
 from __future__ import annotations
 
@@ -63,13 +64,14 @@ def _hmac_pads(key: bytes):
 
 
 def pseudonym(bsn9: str, key: bytes) -> str:
-    """HMAC-SHA256(key, bsn9) as lowercase hex, equal to `hmac.new(key, bsn9, sha256).hexdigest()`.
+    """HMAC-SHA256(key, UTF-8 of bsn9) as lowercase hex, equal to
+    `hmac.new(key, bsn9.encode(), sha256).hexdigest()` (for nine digits: their ASCII).
 
     The padded-key states are copied instead of recomputed: half the cost of hmac.new,
     which counts at a million distinct BSNs."""
     inner, outer = _hmac_pads(key)
     h = inner.copy()
-    h.update(bsn9.encode("ascii"))
+    h.update(bsn9.encode("utf-8"))
     o = outer.copy()
     o.update(h.digest())
     return o.hexdigest()
@@ -107,3 +109,12 @@ def pseudonymise(valid_bsns: pl.Series, key: bytes, pool: Executor | None = None
         ids = pseudonyms(distinct, key)
     lookup = pl.DataFrame({"k": lookup_key, "persoon_id": pl.Series(ids, dtype=pl.Utf8)})
     return pl.DataFrame({"k": keys}).join(lookup, on="k", how="left", maintain_order="left")["persoon_id"]
+
+
+def hash_texts(values: pl.Series, key: bytes, pool: Executor | None = None) -> pl.Series:
+    """HMAC-SHA256 (same key as persoon_id) of the UTF-8 bytes of each text, lowercase
+    hex; null stays null. For free text that must stay comparable but never be kept,
+    such as a trimmed CSV `Dossiernr` (model.md §1, 2026-12-01): equal texts give equal
+    hashes, so superseding and duplicate checks work on the hashes as on the values.
+    Once per distinct value, like `pseudonymise` (which this is, for any text)."""
+    return pseudonymise(values.cast(pl.Utf8), key, pool)

@@ -4,7 +4,8 @@ Per file: step 3 (export date after the peildatum: `toekomstig`), step 4 (not re
 as a Windows-1252 `;` CSV with exactly the contract header: `geweigerd`), else `geladen`
 with every non-blank data row accepted as a TrajectRecord or quarantined with the first
 reason code of model.md §2 that applies. Raw BSNs are pseudonymised here and dropped;
-`Opmerking` is never copied anywhere.
+`Dossiernr` leaves this module only as its keyed hash (model.md §1: a BSN can hide in
+it, `D123456782`); `Opmerking` is never copied anywhere.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.common.bsn import bsn_is_valid, normalise_bsn, pseudonymise
+from assets.common.bsn import bsn_is_valid, hash_texts, normalise_bsn, pseudonymise
 from assets.common.dates import date_invalid, is_present, parse_date
 from assets.common.reference import map_code, mapping
 from assets.ingest.reasons import empty_quarantine, quarantine_frame
@@ -243,10 +244,15 @@ def with_reason(rows: pl.LazyFrame, peildatum: dt.date) -> pl.LazyFrame:
 def to_records(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
     """TrajectRecord rows from checked rows of one or more exports, each with its file's
     `bestand`, `_export` (date in the name) and `_gemeente` (code in the name); the BSN
-    becomes a persoon_id here (once per distinct BSN) and goes no further."""
+    becomes a persoon_id here (once per distinct BSN) and goes no further, and so does the
+    trimmed Dossiernr: only its keyed hash is kept. Hashing the trimmed value keeps
+    equality, so superseding (per municipality and Dossiernr) works on the hashes; the
+    within-export duplicate check (`dubbel_dossier`) ran on the trimmed values before."""
     ia_value = mapping(BRON, "Product").get("ia")  # keys are match keys: trimmed, lower case
     col = pl.col
-    return accepted.with_columns(_persoon=pseudonymise(accepted["_bsn"], key)).select(
+    return accepted.with_columns(
+        _persoon=pseudonymise(accepted["_bsn"], key), _dossier=hash_texts(accepted["_dossier"], key)
+    ).select(
         bron=pl.lit(BRON),
         bestand=col("bestand"),
         locatie=col("regel").cast(pl.Utf8),

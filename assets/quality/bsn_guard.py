@@ -1,12 +1,17 @@
 """The `geen_bsn` check of every asset that writes files: scan before writing.
 
-Each writing asset declares `spec(asset)`, passes the frames it is about to write to
-`write_guarded` and hands the result to `emit`. Every text cell (and 9-digit integer)
-is scanned in memory for a standalone 9-digit number that passes the elfproef
-(`checks.bsn_like_cells`). Clean: the files are written and the check passes. A hit:
-the failed check is recorded, the step fails with the file and column names and
-counts, and *nothing* of that asset is written, so a leak never reaches disk. Scanning
-the frames the asset already holds costs no re-read and no extra Dagster step.
+Privacy comes by construction (docs/privacy.md): a BSN becomes a persoon_id in the
+reader, a Dossiernr a keyed hash, `Uitgevoerd door` a standard name, and digit runs in
+file names are masked. This guard is the last line of defence behind that. Each writing
+asset declares `spec(asset)`, passes the frames it is about to write to `write_guarded`
+and hands the result to `emit`. Every text cell is scanned in memory for a run of exactly
+nine digits that passes the elfproef, with or without word boundaries around it; numbers
+are measures and are not scanned; declared key columns (schemas/keys.py) must have their
+exact form instead (`checks.bsn_like_cells`). Clean: the files are written and the check
+passes. A hit means a hole in the construction: the failed check is recorded, the step
+fails with the file and column names and counts (never a value), and *nothing* of that
+asset is written, so a leak never reaches disk. Scanning the frames the asset already
+holds costs no re-read and no extra Dagster step.
 """
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,10 +22,13 @@ import polars as pl
 from assets.common import paths
 from assets.common.parquet_io import write_parquet_atomic
 from assets.quality.checks import bsn_like_cells
+from schemas.keys import SLEUTELS
 
 CHECK_NAME = "geen_bsn"
-DESCRIPTION = ("Scans every text cell this asset writes for a 9-digit number that passes the elfproef, "
-               "before writing; on a hit nothing is written and the run stops.")
+DESCRIPTION = ("Before writing: no text cell holds a run of exactly nine digits that passes the elfproef "
+               "(with or without word boundaries; numbers are measures and not scanned), and every key column "
+               "(persoon_id, dossiernr, traject_id, sha256, ...) has its exact hex form. On a hit nothing is "
+               "written and the run stops: a hit is a hole in the pseudonymisation (docs/privacy.md).")
 
 
 def spec(asset: str) -> dg.AssetCheckSpec:
@@ -55,8 +63,17 @@ def emit(check: dg.AssetCheckResult, materialization: dg.MaterializeResult) -> I
         yield check
         return
     yield check
-    hits = check.metadata["verdachte_cellen"].data
-    waar = "; ".join(f"{rel}: {', '.join(f'{c} ({n} cellen)' for c, n in cols.items())}" for rel, cols in hits.items())
-    raise dg.Failure(description=f"{check.asset_key.to_user_string()}: getallen die op een BSN lijken (elfproef) "
-                                 f"in {waar}; niets geschreven", metadata={"verdachte_cellen": dg.MetadataValue.json(hits)},
+    raise dg.Failure(description=failure_text(check.asset_key.to_user_string(), check.metadata["verdachte_cellen"].data),
+                     metadata={"verdachte_cellen": check.metadata["verdachte_cellen"]},
                      allow_retries=False)  # the same data leaks again: a retry only delays the stop
+
+
+def failure_text(asset: str, hits: dict[str, dict[str, int]]) -> str:
+    """One line: which files and columns, how many cells, and of which kind; never a value."""
+    def where(keys: bool) -> str:
+        per_file = {rel: {c: n for c, n in cols.items() if (c in SLEUTELS) == keys} for rel, cols in hits.items()}
+        return "; ".join(f"{rel}: {', '.join(f'{c} ({n} cellen)' for c, n in cols.items())}"
+                         for rel, cols in per_file.items() if cols)
+    parts = [f"{kind} in {w}" for kind, w in (("getallen die op een BSN lijken (negen cijfers, elfproef)", where(False)),
+                                              ("sleutels van de verkeerde vorm", where(True))) if w]
+    return f"{asset}: {' en '.join(parts)}; niets geschreven (docs/privacy.md)"

@@ -4,9 +4,7 @@ from __future__ import annotations
 import polars as pl
 
 from assets.common.bsn import bsn_is_valid
-
-# A 9-digit run standing alone (\b: not inside a hex pseudonym or a longer number).
-_BSN_LIKE = r"\b[0-9]{9}\b"
+from schemas.keys import SLEUTELS
 
 
 def unreconciled_files(ledger: pl.DataFrame, quarantine: pl.DataFrame) -> pl.DataFrame:
@@ -35,62 +33,91 @@ def quarantine_shares(ledger: pl.DataFrame, max_share: float) -> pl.DataFrame:
     )
 
 
-def _could_hold(text: pl.Expr) -> pl.Expr:
-    """A cheap superset of the cells where _BSN_LIKE can match. Without a non-word
-    character a cell is one word, \\b lies only at its ends, so a match is the whole cell
-    (9 characters). A 64-hex pseudonym is such a word: this is what skips it quickly."""
-    return (text.str.len_chars() == 9) | text.str.contains(r"\W")
+# --- the BSN scan: the last line of defence (docs/privacy.md) ------------------------------
+#
+# The rule. A cell is suspect when it is text (or a list of texts, or a categorical) and
+# holds a run of exactly nine ASCII digits, not part of a longer run of digits, that
+# passes the elfproef (and is not 000000000), wherever the run stands: `D795822698`,
+# `klant_111222333`, `levering_123456782.json` all hold one. Numbers (integer and float
+# columns) are measures (amounts, counts, sizes, positions) and are not scanned: a BSN only
+# ever travels as text, and only until the reader turns it into a persoon_id. Columns
+# declared as keys (schemas/keys.py) are hex by construction and would give false alarms;
+# they are not scanned but each of their values must have exactly the declared form.
+
+# A nine-digit run needs nine digits in a row: the prefilter. `\d` (any Unicode digit) is a
+# superset of [0-9] and a third faster in polars' regex engine; the runs are then exact.
+_NINE = r"\d{9}"
+_RUN = r"[0-9]+"  # maximal runs of digits
+
+
+def _is_text(dtype: pl.DataType) -> bool:
+    return dtype == pl.Utf8 or isinstance(dtype, (pl.Categorical, pl.Enum))
 
 
 def _hits(text: pl.Expr) -> pl.Expr:
-    """Cells (of the already narrowed `text`) with a standalone 9-digit run that passes the elfproef."""
-    text = text.filter(text.str.contains(r"[0-9]{9}"))  # a match needs 9 digits in a row
-    found = text.str.extract_all(_BSN_LIKE)
-    return found.list.eval(bsn_is_valid(pl.element())).list.any().fill_null(False).sum()
+    """How many of the (text) cells hold a maximal nine-digit run that passes the elfproef."""
+    text = text.filter(text.str.contains(_NINE))
+    runs = text.str.extract_all(_RUN)
+    bsn = (pl.element().str.len_bytes() == 9) & bsn_is_valid(pl.element())
+    return runs.list.eval(bsn).list.any().fill_null(False).sum()
 
 
 def _suspects(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr] | None:
     """(distinct candidate texts, every candidate cell) of a scanned column; None if not scanned.
 
-    The regular expression runs on distinct candidate texts: file names and locations
-    repeat millions of times. Only when one of them hits are the cells counted. (The
-    distinct values keep their order: `_hits` evaluates its input twice, and an
-    unordered `unique` may come out in another order each time.)
+    The expensive part runs on distinct candidates: file names and locations repeat
+    millions of times. Only when one of them hits are the cells counted. (The distinct
+    values keep their order: `_hits` evaluates its input twice, and an unordered `unique`
+    may come out in another order each time.)
     """
     col = pl.col(name)
-    if dtype == pl.Utf8:
-        return col.filter(_could_hold(col)).unique(maintain_order=True), col.filter(_could_hold(col))
+    if _is_text(dtype):
+        text = col.cast(pl.Utf8)
+        cells = text.filter(text.str.contains(_NINE))
+        return cells.unique(maintain_order=True), cells
     if dtype == pl.List(pl.Utf8):
-        # a list matches when one of its elements does, as in its ' '-joined text
-        cells = col.filter(col.list.eval(_could_hold(pl.element())).list.any().fill_null(False)).list.join(" ")
+        # a list holds a hit when one of its elements does: ' ' between them keeps runs apart
+        joined = col.list.join(" ")
+        cells = joined.filter(joined.str.contains(_NINE))
         return cells, cells
-    if dtype.is_integer():
-        # the digits of an integer are one run: it can match only with exactly 9 of them
-        nine_digits = col.is_between(100_000_000, 999_999_999) | col.is_between(-999_999_999, -100_000_000)
-        text = col.filter(nine_digits.fill_null(False)).cast(pl.Utf8)
-        return text.unique(maintain_order=True), text
-    return None
+    return None  # numbers are measures; dates, booleans and binaries hold no text
+
+
+def _malformed(name: str, dtype: pl.DataType, form: str) -> pl.Expr:
+    """Cells of a key column whose value (every element, for a list) is not of the form."""
+    col = pl.col(name)
+    if dtype == pl.Utf8:
+        return (~col.str.contains(form)).fill_null(False).sum()
+    if dtype == pl.List(pl.Utf8):
+        bad = (~pl.element().str.contains(form)).fill_null(True)  # a null inside a key list is no key
+        return col.list.eval(bad).list.any().fill_null(False).sum()
+    return col.is_not_null().sum()  # a key column must hold text: any other value is suspect
 
 
 def bsn_like_cells(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
-    """Per column: how many cells contain a standalone 9-digit number that passes the elfproef.
+    """Per column: how many cells are suspect (`kolom`, `cellen`), only columns with some.
 
-    Text and list-of-text columns are scanned, and integer columns with 9-digit values.
-    Returns only columns with hits; never the values themselves. The regular expression
-    only runs on distinct cells that cheap tests leave over (millions of pseudonyms
-    otherwise cost seconds); a list matches when one of its elements does.
+    Text columns: cells with a nine-digit run that passes the elfproef (the rule above).
+    Key columns (schemas.keys.SLEUTELS): cells that are not of the declared form. Never
+    the values themselves.
     """
     lf = df.lazy()
-    suspects = {n: s for n, t in lf.collect_schema().items() if (s := _suspects(n, t)) is not None}
+    schema = lf.collect_schema()
+    keys = {n: _malformed(n, t, SLEUTELS[n]) for n, t in schema.items() if n in SLEUTELS}
+    suspects = {n: s for n, t in schema.items() if n not in SLEUTELS and (s := _suspects(n, t)) is not None}
     none = pl.DataFrame(schema={"kolom": pl.Utf8, "cellen": pl.UInt32})
-    if not suspects:
+    if not suspects and not keys:
         return none
-    distinct = lf.select(_hits(first).alias(n) for n, (first, _) in suspects.items()).collect()
-    hit = [n for n in distinct.columns if distinct[n].item() > 0]
-    if not hit:
+    first = lf.select(*(_hits(d).alias(n) for n, (d, _) in suspects.items()), *(e.alias(n) for n, e in keys.items())).collect()
+    found = {n: int(first[n].item()) for n in keys if first[n].item()}
+    hit = [n for n in suspects if first[n].item() > 0]
+    if hit:  # count the cells, not just the distinct texts
+        counts = lf.select(_hits(suspects[n][1]).alias(n) for n in hit).collect()
+        found.update({n: int(counts[n].item()) for n in hit})
+    if not found:
         return none
-    counts = lf.select(_hits(suspects[n][1]).alias(n) for n in hit).collect()
-    return counts.unpivot(variable_name="kolom", value_name="cellen").cast({"cellen": pl.UInt32})
+    order = [n for n in schema if n in found]
+    return pl.DataFrame({"kolom": order, "cellen": [found[n] for n in order]}, schema=none.schema)
 
 
 def indicator_violations(ind: pl.DataFrame) -> pl.DataFrame:
