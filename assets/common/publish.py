@@ -236,6 +236,9 @@ def publish(rf: RunFolder) -> list[str]:
     _fsync_dir(rf.published)
     journal.unlink()
     shutil.rmtree(rf.trash, ignore_errors=True)
+    # Non-blocking checks may still run after this step and read the work folder: it now
+    # holds links of the new published set (removed when the run ends).
+    seed(rf.published, rf.work)
     return folders
 
 

@@ -1,6 +1,6 @@
 """Thin Dagster wiring: `publicatie`, the asset that publishes a run's outputs as one set.
 
-It depends on every other leaf asset (pipelines/definitions.py), so it runs last and
+It depends on every other asset (pipelines/definitions.py), so it runs last and
 only when every asset before it succeeded and every blocking check passed: a failed
 blocking check skips it and nothing is published. Runs started by the schedule, the
 sensor or the UI publish through it as `ddas run` does. A run of a few assets from the UI
