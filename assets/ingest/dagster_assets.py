@@ -12,11 +12,11 @@ import polars as pl
 
 from assets.common import paths
 from assets.common.metadata import table_metadata
+from assets.common.publish import check_landing
 from assets.common.settings import DdasSettings
 from assets.ingest.ddas_json import read_ddas
 from assets.ingest.inventory import CHANGED, KINDS, inventory, inventory_table, refused_ledger, to_read, with_paths
 from assets.ingest.landing_state import fingerprint, landing_state
-from assets.ingest.names import mask_digits
 from assets.ingest.nazorg_xlsx import read_nazorg
 from assets.ingest.result import IngestResult
 from assets.ingest.shv_csv import read_shv_csv
@@ -40,8 +40,7 @@ def landing(context) -> dg.DataVersion:
           description="Every landing file with the outcome of steps 1-2 (name, duplicate hash).")
 def inventaris(context: dg.AssetExecutionContext, settings: DdasSettings):
     landing = Path(settings.landing)
-    if not landing.is_dir():
-        raise FileNotFoundError(f"landing folder does not exist: {mask_digits(str(landing))}")
+    check_landing(landing)  # missing, or none of the kind subfolders: refuse, publish nothing (process.md §5)
     inv = inventory_table(inventory(landing))  # no absolute paths are written
     check = bsn_guard.write_guarded("inventaris", settings.output, {paths.INVENTARIS: inv})
     by_status = inv.group_by(pl.col("status").fill_null("te_lezen")).len()
