@@ -326,3 +326,45 @@ def test_workers_end_when_their_parent_is_killed():
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+# --- the whole pipeline ---------------------------------------------------------------
+
+
+def test_the_pipeline_runs_past_a_landing_full_of_hostile_entries(tmp_path):
+    """`ddas run` on good files beside every hostile entry above: exit 0, a ledger row
+    for each entry, counts that reconcile, no planted number in any output."""
+    from tests.test_pipeline_e2e import PEIL as RUN_PEIL, _run
+    from tests.test_xlsx_bounds import HEADER, error, row, sheet_xml, workbook
+
+    land = tmp_path / "landing"
+    good_files(land)
+    hostile_entries(land, tmp_path / "elders")
+    (land / "ddas/diep.json").write_bytes(_deep(255))
+    ddas_file(land / "ddas/levering_123456782.json", [traject([B[7]], aanmelding="2024-02-01")])
+    shutil.copy(land / "nazorg/GM0518_20240131.xlsx", land / "ddas/werkmap.json")
+    workbook(land / "nazorg/GM0518_20240201.xlsx", sheet_xml(HEADER + '<row r="2"><c r="XFD1048576"><v>1</v></c></row>'))
+    workbook(land / "nazorg/GM0518_20240301.xlsx", sheet_xml(HEADER + row(2, error("A2"), error("B2"), error("C2"))))
+    out = tmp_path / "output"
+    r = _run(["run", "--landing", str(land), "--output", str(out), "--peildatum", RUN_PEIL],
+             {"DDAS_PSEUDONYM_KEY": TEST_KEY}, tmp_path / "home")
+    assert r.returncode == 0, r.stderr[-3000:]
+    led = pl.read_parquet(out / "kwaliteit/leveringen.parquet")
+    rows = ledger(led)
+    assert (led["records_gelezen"] == led["records_geaccepteerd"] + led["records_gequarantaineerd"]).all()
+    for name in ("ddas/link_buiten.json", "ddas/verbroken.json", "ddas/lus_a.json", "ddas/pijp.json", "ddas/sok.json",
+                 "ddas/fout\ufffd\ufffd.json", "nazorg/GM0518_20240131.xlsx\n", "ddas/diep.json", "ddas/werkmap.json",
+                 "nazorg/GM0518_20240201.xlsx"):
+        assert rows[name][0] == "geweigerd" and rows[name][1], name
+    assert rows["ddas/levering_#########.json"] == ("geladen", None)
+    assert rows["nazorg/GM0518_20240131.xlsx"] == ("geladen", None)  # not a duplicate of ddas/werkmap.json
+    errors = led.filter(pl.col("bestand") == "nazorg/GM0518_20240301.xlsx").row(0, named=True)
+    assert (errors["records_gelezen"], errors["records_gequarantaineerd"]) == (1, 1)
+    for f in out.rglob("*"):
+        if f.is_file():
+            assert b"123456782" not in f.read_bytes(), f
+        if f.suffix == ".parquet":
+            df = pl.read_parquet(f)
+            if "bestand" in df.columns:
+                assert not df["bestand"].cast(pl.Utf8).str.contains(r"\d{9}").any(), f
+    assert str(tmp_path / "elders") not in r.stdout + r.stderr
