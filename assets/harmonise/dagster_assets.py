@@ -60,8 +60,9 @@ def read_staging(output: str, bron: str, model: type[pa.DataFrameModel]) -> pl.L
 
 
 def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], output: str, rel: str) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
-    """Validate, scan for BSNs, write: the check and the materialization (bsn_guard.emit)."""
-    model.validate(df)
+    """Validate, scan for BSNs, write: the check and the materialization (bsn_guard.emit).
+    A validation failure names the column and the check, never a value."""
+    bsn_guard.validate(model, df)
     asset = Path(rel).stem
     check = bsn_guard.write_guarded(asset, output, {rel: df})
     meta = {**table_metadata(df, paths.out(output, rel)), **column_lineage(LINEAGE.get(rel, {}))}

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import dagster as dg
+import pandera.errors as pa_errors
+import pandera.polars as pa
 import polars as pl
 
 from assets.common import paths
@@ -40,6 +42,21 @@ def scan_tables(tables: dict[str, pl.DataFrame]) -> dict[str, dict[str, int]]:
     with ThreadPoolExecutor(max(1, len(tables))) as pool:  # polars scans without the GIL
         found = dict(zip(tables, pool.map(bsn_like_cells, tables.values())))
     return {name: {k: int(n) for k, n in f.iter_rows()} for name, f in found.items() if f.height}
+
+
+def validate(model: type[pa.DataFrameModel], df: pl.DataFrame) -> pl.DataFrame:
+    """`model.validate(df)`, but a failure never quotes a value: pandera's message lists
+    "failure case examples", which in a key column could be whatever slipped in. The step
+    fails with the table, column and check only (the pandera error is not chained)."""
+    try:
+        return model.validate(df)
+    except pa_errors.SchemaError as e:
+        check = getattr(e.check, "name", None) or str(e.reason_code.name if e.reason_code else "schema").lower()
+        where = f"kolom {e.column_name}" if e.column_name else "de tabel"
+        cases = e.failure_cases.height if isinstance(e.failure_cases, pl.DataFrame) else None
+        count = f" ({cases} gevallen)" if cases else ""
+        raise dg.Failure(description=f"{model.__name__}: {where} voldoet niet aan {check}{count}; niets geschreven",
+                         allow_retries=False) from None
 
 
 def write_guarded(asset: str, output: str, tables: dict[str, pl.DataFrame]) -> dg.AssetCheckResult:
