@@ -1,8 +1,9 @@
 """The whole pipeline against the generator's ground truth, on several seeds and sizes.
 
 The generator fragments a simulated truth into deliveries; `ddas run` must recover it:
-the expected ledger and quarantine exactly, the truth trajectories and events, and the
-indicators that the plain-Python reference computes from the truth.
+the expected ledger and quarantine exactly, the truth trajectories and events, the
+aftercare coverage, and the indicators that the plain-Python reference computes from the
+truth (with the three rules of process.md §4).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import os
 import subprocess
 import sys
 
+import orjson
 import polars as pl
 import pytest
 
@@ -18,27 +20,34 @@ from assets.common import paths
 from assets.common.bsn import pseudonym
 from pipelines.generator import generate
 from tests.conftest import TEST_KEY
+from assets.indicators.table_checks import subtraction_violations
 from tests.test_indicators_reference import T, reference_table
 
-WORLDS = [(1, 1500, "2026-06-30"), (2, 3000, "2026-12-31"), (5, 700, "2027-08-15")]
+# (seed, persons, peildatum, --historie-vanaf or None)
+WORLDS = [(1, 1500, "2026-06-30", None), (2, 3000, "2026-12-31", "2017-07-01"), (5, 700, "2027-08-15", None)]
+EVENT_BASED = ["nazorgtoets_voor_einde", "nazorgcontact_6m", "warm_contact_12m"]
 
 
 @pytest.fixture(scope="module", params=WORLDS, ids=lambda w: f"seed{w[0]}-n{w[1]}")
 def run(request, tmp_path_factory):
-    seed, persons, peil = request.param
+    seed, persons, peil, historie = request.param
     root = tmp_path_factory.mktemp(f"gt{seed}")
     land, out = root / "landing", root / "output"
     generate(land, persons=persons, seed=seed)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("DDAS_")},
            "DAGSTER_HOME": str(root / "home"), "DDAS_PSEUDONYM_KEY": TEST_KEY}
+    extra = ["--historie-vanaf", historie] if historie else []
     proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(land), "--output", str(out),
-                           "--peildatum", peil], env=env, capture_output=True, text=True, timeout=600)
+                           "--peildatum", peil, *extra], env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     truth = {name: pl.read_parquet(land / "ground_truth" / f"{name}.parquet")
-             for name in ("trajecten", "trajectclienten", "nazorg_gebeurtenissen", "leveringen", "quarantaine")}
+             for name in ("trajecten", "trajectclienten", "nazorg_gebeurtenissen", "leveringen", "quarantaine",
+                          "nazorg_dekking")}
+    meta = orjson.loads((land / "ground_truth" / "meta.json").read_bytes())
     ids = {b: pseudonym(b, TEST_KEY.encode()) for b in truth["trajectclienten"]["bsn"].unique().to_list()
            + truth["nazorg_gebeurtenissen"]["bsn"].unique().to_list()}
-    return {"out": out, "truth": truth, "ids": ids, "peil": dt.date.fromisoformat(peil)}
+    return {"out": out, "truth": truth, "ids": ids, "peil": dt.date.fromisoformat(peil), "meta": meta,
+            "historie": dt.date.fromisoformat(historie) if historie else None}
 
 
 def test_ledger_is_exactly_the_expected_one(run):
@@ -75,7 +84,7 @@ def test_aftercare_events_are_the_truth(run):
     assert got.equals(ev.select(cols).sort(cols))
 
 
-def test_indicators_equal_the_reference_on_the_truth(run):
+def _reference(run) -> list[tuple]:
     truth = run["truth"]
     clients = truth["trajectclienten"].group_by("traject_id").agg(pl.col("bsn"))
     t = truth["trajecten"].join(clients, on="traject_id")
@@ -83,8 +92,44 @@ def test_indicators_equal_the_reference_on_the_truth(run):
                r["uitstroomreden"], r["is_informatie_advies"], r["nazorg_startdatum"], frozenset(r["bsn"]))
              for r in t.iter_rows(named=True)]
     events = [(b, d, s) for b, d, s in truth["nazorg_gebeurtenissen"].select("bsn", "datum", "soort").iter_rows()]
-    expected = reference_table(trajs, events, run["peil"])
-    got = pl.read_parquet(run["out"] / paths.INDICATOREN).select(
-        "indicator", "regio_code", "jaar", "teller", "noemer", "waarde", "onderdrukt", "voorlopig").rows()
+    dekking = {g: (a, b) for g, a, b in truth["nazorg_dekking"].iter_rows()}
+    return reference_table(trajs, events, run["peil"], dekking, run["historie"])
+
+
+ROW = ["indicator", "regio_code", "jaar", "teller", "noemer", "waarde", "onderdrukt", "voorlopig",
+       "onderdrukking", "geen_gegevens", "historie_onvolledig"]
+
+
+def test_indicators_equal_the_reference_on_the_truth(run):
+    expected = _reference(run)
+    got = pl.read_parquet(run["out"] / paths.INDICATOREN).select(ROW).rows()
     assert len(expected) > 50 and any(not row[6] for row in expected)  # not vacuous: some rows shown
+    assert any(row[8] == "secundair" for row in expected) and any(row[9] for row in expected)
     assert sorted(got, key=lambda r: r[:3]) == expected
+
+
+def test_coverage_table_is_the_truth(run):
+    got = pl.read_parquet(run["out"] / paths.NAZORG_DEKKING).filter(pl.col("dekking_vanaf").is_not_null())
+    assert got.select("gemeentecode", "dekking_vanaf", "dekking_tot").rows() == run["truth"]["nazorg_dekking"].rows()
+
+
+def test_done_when_of_issue_11(run):
+    """A gemeente without workbooks has only geen_gegevens event-based rows; the one whose
+    workbooks start late has them before its start; historie_onvolledig follows H on every
+    terugval_5j row; no (indicator, jaar) leaves a suppressed cell recoverable."""
+    ind = pl.read_parquet(run["out"] / paths.INDICATOREN)
+    events = ind.filter(pl.col("indicator").is_in(EVENT_BASED))
+    zonder = run["meta"]["counts"]["gemeenten_zonder_nazorg"]
+    assert zonder, "the generated world has a gemeente without workbooks"
+    rows = events.filter(pl.col("regio_code").is_in(zonder))
+    assert rows.height > 0 and rows["geen_gegevens"].all() and rows["noemer"].is_null().all()
+    late = events.filter(pl.col("regio_code") == "GM0503")
+    assert late.filter(pl.col("jaar") < 2021)["geen_gegevens"].all()
+    assert not late.filter(pl.col("jaar").is_between(2021, 2026))["geen_gegevens"].any()
+
+    h = run["historie"] or run["truth"]["trajecten"]["aanmelddatum"].min()
+    relapse = ind.filter(pl.col("indicator") == "terugval_5j")
+    assert [r["historie_onvolledig"] for r in relapse.iter_rows(named=True)] == [
+        dt.date(r["jaar"] - 5, 1, 1) < h for r in relapse.iter_rows(named=True)]
+    assert relapse["historie_onvolledig"].any() and not relapse["historie_onvolledig"].all()
+    assert subtraction_violations(ind).height == 0

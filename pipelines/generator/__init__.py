@@ -4,7 +4,8 @@ A simulated reality (`world`) is fragmented the way deliveries fragment it
 (`fragments`), salted with bad records and bad files (`noise`) and written as DDAS
 JSON, legacy CSV and aftercare XLSX (`writers`). Beside the kind folders,
 `ground_truth/` holds what the pipeline must recover: trajecten, trajectclienten,
-nazorg_gebeurtenissen, the expected ledger and quarantine, and meta.json.
+nazorg_gebeurtenissen, the expected ledger and quarantine, the aftercare coverage per
+gemeente (nazorg_dekking) and meta.json.
 """
 from __future__ import annotations
 
@@ -81,6 +82,21 @@ def _events(world, nz: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _dekking(nz: pl.DataFrame) -> pl.DataFrame:
+    """Expected aftercare coverage (process.md §4), read from what was written: per gemeente
+    with workbooks, the year of its earliest real event and of its latest workbook's file
+    date. Every workbook written here is `geladen` and every real row accepted; the bad
+    workbooks of `noise.bad_files` are refused, so they cover nothing."""
+    first: dict[str, dt.date] = {}
+    last: dict[str, dt.date] = {}
+    for g, datum, leverdatum in nz.select("gemeentecode", "datum", "leverdatum").unique().iter_rows():
+        first[g] = min(first.get(g, datum), datum)
+        last[g] = max(last.get(g, leverdatum), leverdatum)
+    rows = [(g, first[g].year, last[g].year) for g in sorted(first)]
+    return pl.DataFrame(rows, schema={"gemeentecode": pl.Utf8, "dekking_vanaf": pl.Int32, "dekking_tot": pl.Int32},
+                        orient="row")
+
+
 def _sha256(path: Path) -> str:
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
@@ -133,6 +149,7 @@ def generate(out: Path, persons: int, seed: int, until: dt.date = DEFAULT_UNTIL)
     )
     quarantaine = _quarantine(dd_slots, cs, cs_slots, nz_slots, {"ddas": dd_bad, "shv_csv": cs_bad, "nazorg": nz_bad})
     events = _events(world, nz)
+    dekking = _dekking(nz)
 
     gt = out / GROUND_TRUTH
     gt.mkdir(parents=True, exist_ok=True)
@@ -141,6 +158,7 @@ def generate(out: Path, persons: int, seed: int, until: dt.date = DEFAULT_UNTIL)
     events.write_parquet(gt / "nazorg_gebeurtenissen.parquet")
     leveringen.write_parquet(gt / "leveringen.parquet")
     quarantaine.write_parquet(gt / "quarantaine.parquet")
+    dekking.write_parquet(gt / "nazorg_dekking.parquet")
 
     counts = {
         "bestanden": {k: int((leveringen["bron"] == k).sum()) for k in KINDS},
@@ -152,6 +170,7 @@ def generate(out: Path, persons: int, seed: int, until: dt.date = DEFAULT_UNTIL)
         "trajectclienten": clienten.height,
         "nazorg_gebeurtenissen": events.height,
         "gemeenten": [g.code for g in world.gemeenten],
+        "gemeenten_zonder_nazorg": [g.code for g in world.gemeenten if g.code not in set(dekking["gemeentecode"])],
     }
     meta = {"seed": seed, "persons": persons, "until": until.isoformat(), "counts": counts}
     (gt / "meta.json").write_bytes(orjson.dumps(meta, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))

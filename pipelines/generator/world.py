@@ -32,6 +32,7 @@ class Gemeente:
     legacy_first: dt.date | None = None  # first legacy CSV export
     legacy_step_months: int = 0  # months between exports
     switch: dt.date | None = None  # last legacy export = conversion date to DDAS
+    nazorg_vanaf: dt.date | None = None  # its aftercare team registers from this date (a late start)
 
 
 # In the order in which they join as the number of persons grows (6 .. 12).
@@ -40,7 +41,7 @@ CANDIDATES = (
     Gemeente("GM0599", 6.0, "rotterdam", True),
     Gemeente("GM0344", 3.0, "utrecht", False),
     Gemeente("GM0637", 1.2, "zoetermeer", True, dt.date(2016, 7, 1), 6, dt.date(2021, 7, 1)),
-    Gemeente("GM0503", 1.0, "delft_rijswijk", True),
+    Gemeente("GM0503", 1.0, "delft_rijswijk", True, nazorg_vanaf=dt.date(2021, 1, 1)),  # workbooks start late
     Gemeente("GM0603", 0.5, "delft_rijswijk", False),
     Gemeente("GM0363", 8.0, "amsterdam", False),
     Gemeente("GM1916", 0.7, "leidschendam", True),
@@ -278,7 +279,8 @@ def _nazorg(rng: np.random.Generator, tr: pl.DataFrame, gems: tuple[Gemeente, ..
     """Aftercare tests during trajectories and contacts in the year after their end.
 
     Only municipalities with an aftercare team register events, only for non-I&A
-    trajectories under their own code; dates never pass `until`.
+    trajectories under their own code, from FIRST_YEAR or their team's late start
+    (`nazorg_vanaf`); dates never pass `until`.
     """
     namen = gemeentenamen()
     teams = [g.code for g in gems if g.nazorg]
@@ -328,7 +330,9 @@ def _nazorg(rng: np.random.Generator, tr: pl.DataFrame, gems: tuple[Gemeente, ..
         soort=pl.lit("contact"),
         k=pl.col("k").cast(pl.Int32) + 10,
     )
-    registered = (pl.col("datum") >= dt.date(FIRST_YEAR, 1, 1)) & (pl.col("datum") <= until)
+    vanaf = {g.code: g.nazorg_vanaf or dt.date(FIRST_YEAR, 1, 1) for g in gems if g.nazorg}
+    first_day = pl.col("gemeentecode").replace_strict(vanaf, return_dtype=pl.Date)
+    registered = (pl.col("datum") >= first_day) & (pl.col("datum") <= until)
     ev = pl.concat([toets.with_columns(pl.col("k").cast(pl.Int32)), warm, loose]).filter(registered)
     ev = ev.sort("traject_id", "k").unique(["persoon", "datum", "soort"], keep="first", maintain_order=True)
     e = ev.height
