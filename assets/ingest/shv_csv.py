@@ -14,13 +14,13 @@ import datetime as dt
 import io
 import itertools
 import re
-from pathlib import Path
 
 import polars as pl
 
 from assets.common.bsn import bsn_is_valid, hash_texts, normalise_bsn, pseudonymise
 from assets.common.dates import date_invalid, is_present, parse_date
 from assets.common.reference import map_code, mapping
+from assets.ingest.inventory import UNREADABLE_FILE, os_cause, read_regular
 from assets.ingest.reasons import empty_quarantine, quarantine_frame
 from assets.ingest.result import IngestResult, ledger_frame, ledger_row
 from schemas.quality import empty
@@ -287,7 +287,12 @@ def read_shv_csv(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestR
         if export > peildatum:
             ledger.append(ledger_row(file, "toekomstig", "exportdatum in de bestandsnaam ligt na de peildatum", export))
             continue
-        refusal, text = decode_export(Path(file["pad"]).read_bytes())
+        try:  # never through a link; a file unreadable since the inventory is refused (docs/robustness.md)
+            raw = read_regular(file["pad"])
+        except OSError as e:
+            ledger.append(ledger_row(file, "geweigerd", UNREADABLE_FILE.format(oorzaak=os_cause(e)), export))
+            continue
+        refusal, text = decode_export(raw)
         rows = None
         if refusal is None:
             refusal, rows = parse_export(text)
