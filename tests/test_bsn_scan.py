@@ -165,3 +165,43 @@ def test_the_scan_reports_counts_never_values():
     found = bsn_like_cells(pl.DataFrame({"vrij": [f"x{bsn}y"], "persoon_id": [f"klant_{bsn}"]}))
     assert found.rows() == [("vrij", 1), ("persoon_id", 1)]
     assert bsn not in repr(found.rows())
+
+
+# --- the guard around the scan (assets/quality/bsn_guard.py) ---------------------------------
+
+def test_guard_failure_names_columns_and_kinds_never_values(tmp_path):
+    import dagster as dg
+
+    from assets.quality import bsn_guard
+
+    bsn = _BSNS[1]
+    leaky = pl.DataFrame({"bestand": [f"ddas/levering_{bsn}.json"], "persoon_id": [f"klant_{bsn}"],
+                          "schuldbedrag_eur": [int(bsn)]})
+    check = bsn_guard.write_guarded("traject_herkomst", str(tmp_path), {"model/traject_herkomst.parquet": leaky})
+    assert not check.passed and not any(tmp_path.rglob("*.parquet"))  # nothing written
+    assert check.metadata["verdachte_cellen"].data == {"model/traject_herkomst.parquet": {"bestand": 1, "persoon_id": 1}}
+    emitted = bsn_guard.emit(check, dg.MaterializeResult(asset_key="traject_herkomst"))
+    assert next(emitted) is check
+    with pytest.raises(dg.Failure) as failure:
+        next(emitted)
+    text = failure.value.description
+    assert "elfproef) in model/traject_herkomst.parquet: bestand (1 cellen)" in text
+    assert "sleutels van de verkeerde vorm in model/traject_herkomst.parquet: persoon_id (1 cellen)" in text
+    assert bsn not in text and bsn not in repr(check.metadata)
+
+
+def test_a_failed_validation_never_quotes_a_value():
+    import dagster as dg
+
+    from assets.quality import bsn_guard
+    from schemas.model import TrajectClienten
+
+    bad = pl.DataFrame({"traject_id": ["0123456789abcdef"], "persoon_id": [f"klant_{_BSNS[2]}"]})
+    with pytest.raises(pa.errors.SchemaError, match=_BSNS[2]):  # what pandera itself would say
+        TrajectClienten.validate(bad)
+    with pytest.raises(dg.Failure) as failure:
+        bsn_guard.validate(TrajectClienten, bad)
+    assert failure.value.description == "TrajectClienten: kolom persoon_id voldoet niet aan str_matches (1 gevallen); niets geschreven"
+    assert failure.value.__cause__ is None and failure.value.__suppress_context__
+    good = bad.with_columns(persoon_id=pl.lit("0" * 64))
+    assert bsn_guard.validate(TrajectClienten, good).equals(good)
