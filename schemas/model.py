@@ -136,7 +136,7 @@ class NazorgGebeurtenissen(pa.DataFrameModel):
     contactvorm: Optional[str] = pa.Field(
         nullable=True, isin=["Telefonisch", "Huisbezoek", "Kantoor", "Digitaal"], description="form of a contact, when given; null for a nazorgtoets"
     )
-    uitgevoerd_door: Optional[str] = pa.Field(nullable=True, description="organisation that did it (free text as delivered)")
+    uitgevoerd_door: Optional[str] = pa.Field(nullable=True, description="organisation that did it: standard name of the mapping uitvoerders, `overig` when not in it (model.md §1)")
     gemeentecode: str = pa.Field(str_matches=GEMEENTECODE, description="municipality code in the delivering file's name")
     bestand: str = pa.Field(description="file of the copy whose columns are kept (the latest delivery)")
     locatie: str = pa.Field(description="1-based row of that copy in sheet Nazorg")

@@ -47,7 +47,7 @@ class NazorgRij(pa.DataFrameModel):
     soort: Optional[str] = pa.Field(nullable=True)
     uitkomst: Optional[str] = pa.Field(nullable=True)
     contactvorm: Optional[str] = pa.Field(nullable=True)
-    uitgevoerd_door: Optional[str] = pa.Field(nullable=True)
+    uitgevoerd_door: Optional[str] = pa.Field(nullable=True, description="free text as in the cell; mapped to a standard name before it leaves the reader")
 
     class Config:
         strict = True
