@@ -1,6 +1,10 @@
 """All pages of the report: {path under the output folder: HTML}."""
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
 from assets.report.data import ReportData
 from assets.report.gemeente import gemeente_page
 from assets.report.national import national_page
@@ -18,4 +22,31 @@ def build_report(d: ReportData) -> dict[str, str]:
     pages = {INDEX: national_page(d), LEVERANCIERS: suppliers_page(d)}
     for g in d.gemeenten():
         pages[gemeente_path(g)] = gemeente_page(d, g)
+    return pages
+
+
+PARALLEL_FROM = 24  # gemeente pages; below this a process pool costs more than it saves
+_DATA: ReportData | None = None
+
+
+def _init(d: ReportData) -> None:
+    global _DATA
+    _DATA = d
+
+
+def _page(g: str) -> tuple[str, str]:
+    return gemeente_path(g), gemeente_page(_DATA, g)
+
+
+def build_all(d: ReportData, workers: int | None = None) -> dict[str, str]:
+    """The same pages as build_report; at national scale the gemeente pages are drawn in
+    worker processes (the charts are CPU-bound). The workers import only this package,
+    polars and matplotlib; spawned, as the run process holds Dagster's threads."""
+    gms = d.gemeenten()
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if len(gms) < PARALLEL_FROM or workers < 2:
+        return build_report(d)
+    pages = {INDEX: national_page(d), LEVERANCIERS: suppliers_page(d)}
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init, initargs=(d,)) as pool:
+        pages.update(pool.map(_page, gms, chunksize=8))
     return pages

@@ -1,10 +1,6 @@
 """Thin Dagster wiring: the report pages under `rapport/`, built after the indicator and
 quality tables, linked from the materialisation's metadata."""
 
-import os
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
-
 import dagster as dg
 import polars as pl
 
@@ -13,11 +9,8 @@ from assets.common.reference import gemeenten
 from assets.common.settings import DdasSettings
 from assets.indicators import dagster_assets as indicator_assets
 from assets.quality import dagster_assets as quality_assets
-from assets.report.build import INDEX, LEVERANCIERS, gemeente_path
+from assets.report.build import INDEX, LEVERANCIERS, build_all
 from assets.report.data import ReportData
-from assets.report.gemeente import gemeente_page
-from assets.report.national import national_page
-from assets.report.suppliers import suppliers_page
 from assets.report.write import write_pages
 
 GROUP = "report"
@@ -27,7 +20,6 @@ OPTIONAL = {
     "uitstroom": "indicatoren/uitstroom.parquet",
     "vroegsignalering": "indicatoren/vroegsignalering.parquet",
 }
-PARALLEL_FROM = 24  # gemeente pages; below this a process pool costs more than it saves
 
 
 def _read(output: str, rel: str) -> pl.DataFrame | None:
@@ -46,31 +38,6 @@ def load(output: str) -> ReportData:
         quarantaine=_read(output, paths.QUARANTAINE),
         schema_afwijkingen=_read(output, paths.SCHEMA_AFWIJKINGEN),
     )
-
-
-_DATA: ReportData | None = None
-
-
-def _init(d: ReportData) -> None:
-    global _DATA
-    _DATA = d
-
-
-def _page(g: str) -> tuple[str, str]:
-    return gemeente_path(g), gemeente_page(_DATA, g)
-
-
-def build_all(d: ReportData) -> dict[str, str]:
-    """Every page; the gemeente pages in worker processes at national scale (charts are CPU-bound)."""
-    pages = {INDEX: national_page(d), LEVERANCIERS: suppliers_page(d)}
-    gms = d.gemeenten()
-    workers = min(os.cpu_count() or 1, 8)
-    if len(gms) < PARALLEL_FROM or workers < 2:
-        pages.update({gemeente_path(g): gemeente_page(d, g) for g in gms})
-    else:  # spawn: the run process holds Dagster's threads, which a fork would copy half-way
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init, initargs=(d,)) as pool:
-            pages.update(pool.map(_page, gms, chunksize=8))
-    return pages
 
 
 def _deps() -> list[dg.AssetKey]:

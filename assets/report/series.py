@@ -14,7 +14,7 @@ def serie(key: str, label: str, c: dict[int, Cell], years: list[int], color: str
     """Points for published cells; a note for every other year in `years` (the subject's line only)."""
     points = {y: (cell.waarde, cell.voorlopig, cell.historie_onvolledig) for y, cell in c.items() if cell.shown}
     notes = {y: note(c.get(y, ABSENT)) for y in years if y not in points} if with_notes else {}
-    return Serie(key, label, points, color=color, notes=notes, dashed=dashed)
+    return Serie(key, label, points, color=color, notes=notes, dashed=dashed, point_ids=with_notes)
 
 
 def groep(key: str, label: str, c: list[Cell], color: str) -> Groep:
