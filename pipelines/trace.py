@@ -106,9 +106,11 @@ def _published_cell(output: Path, indicator: str, regio: str, jaar: int) -> dict
 
 
 def trace_cell(output: Path, indicator: str, regio: str, jaar: int, fmt: str, target: str | None, limit: int) -> None:
+    dekking_path = paths.out(output, paths.NAZORG_DEKKING)  # as the published counts: covered pairs only
     members = indicator_members(
         _scan(output, paths.TRAJECTEN), _scan(output, paths.TRAJECTCLIENTEN),
         _scan(output, paths.NAZORG_GEBEURTENISSEN), indicator, regio, jaar,
+        dekking=pl.scan_parquet(dekking_path) if dekking_path.is_file() else None,
     ).collect()
     published = _published_cell(output, indicator, regio, jaar)
     teller, noemer = member_counts(members)
@@ -119,6 +121,11 @@ def trace_cell(output: Path, indicator: str, regio: str, jaar: int, fmt: str, ta
     info(f"cell       {indicator}  {regio}  {jaar}")
     if published is None:
         info(f"published  (no row in {paths.INDICATOREN}: recounted from the model only)")
+    elif published.get("geen_gegevens"):
+        info(f"published  no data (geen_gegevens: outside the aftercare coverage, see {paths.NAZORG_DEKKING})")
+    elif published.get("onderdrukking") == "secundair":
+        info(f"published  suppressed (secundair: else recoverable as NL minus the published gemeenten); "
+             f"voorlopig: {published['voorlopig']}")
     elif published["onderdrukt"]:
         info(f"published  suppressed (noemer < {MIN_NOEMER}); voorlopig: {published['voorlopig']}")
     else:

@@ -177,6 +177,17 @@ def csv_record(f: list[str], peil: dt.date) -> tuple[str | None, dict | None]:
     }
 
 
+def _uitvoerders() -> dict[str, str]:
+    """model.md §1: `Uitgevoerd door` trimmed, any case -> the standard name of the mapping."""
+    path = Path(__file__).resolve().parent.parent / "assets" / "reference" / "mappings" / "uitvoerders.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {r["bronwaarde"].strip().lower(): r["standaardwaarde"] for r in csv.DictReader(fh)
+                if r["bron"] == "nazorg" and r["veld"] == "Uitgevoerd door"}
+
+
+UITVOERDERS = _uitvoerders()
+
+
 def xlsx_record(cells: dict, peil: dt.date) -> tuple[str | None, dict | None]:
     def txt(k):
         v = cells.get(k)
@@ -213,7 +224,7 @@ def xlsx_record(cells: dict, peil: dt.date) -> tuple[str | None, dict | None]:
         "bsn": bsn, "datum": datum, "soort": soort,
         "uitkomst": UITKOMST[uitkomst] if soort == "nazorgtoets" else None,
         "contactvorm": VORM[vorm] if soort == "contact" and vorm else None,
-        "uitgevoerd_door": door or None,
+        "uitgevoerd_door": UITVOERDERS.get(str(door).lower(), "overig") if door else None,
     }
 
 

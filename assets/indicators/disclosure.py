@@ -44,7 +44,7 @@ def _published(skip: str | None) -> pl.Expr:
 
 
 def differences(
-    df: pl.DataFrame, *, groups: list[str], part: str, value: str, totals: pl.DataFrame, skip: str | None = None
+    df: pl.DataFrame, *, groups: list[str], value: str, totals: pl.DataFrame, skip: str | None = None
 ) -> pl.DataFrame:
     """Per group with a published total: `groups`, D (total minus the published parts).
 
@@ -62,7 +62,7 @@ def _suppress_until_safe(
     """Secondary suppression of `parts` against `totals`; (parts, whether anything changed)."""
     changed = False
     while True:
-        d = differences(parts, groups=groups, part=part, value=value, totals=totals, skip=skip)
+        d = differences(parts, groups=groups, value=value, totals=totals, skip=skip)
         unsafe = d.filter(pl.col("D").is_between(1, MAX_D)).select(groups)
         if unsafe.height == 0:
             return parts, changed

@@ -11,10 +11,11 @@ from __future__ import annotations
 import polars as pl
 
 from assets.indicators.cohort import COHORT_INDICATORS, cohort, cohort_clients, cohort_flags, event_hits, relapse_12m_links
+from assets.indicators.coverage import covered
 from assets.indicators.regions import by_region, in_cell
 from assets.indicators.relapse import flagged_aanmelders, relapse_links, relapse_persons
 from assets.indicators.table import model_inputs
-from schemas.indicators import INDICATOR_CODES
+from schemas.indicators import EVENT_INDICATORS, INDICATOR_CODES
 
 DATES = pl.List(pl.Date)
 IDS = pl.List(pl.Utf8)
@@ -26,12 +27,16 @@ RECORD_COLUMNS = [
 
 
 def indicator_members(
-    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, indicator: str, regio: str, jaar: int
+    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, indicator: str, regio: str, jaar: int,
+    dekking: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """The units behind one cell (indicator, regio, jaar), with `in_teller` and evidence.
 
     terugval_5j: one row per person (docs/audit.md lists the columns); the cohort
-    indicators: one row per trajectory. No rows when the cell has no units.
+    indicators: one row per trajectory. No rows when the cell has no units. With
+    `dekking` (kwaliteit/nazorg_dekking) the event-based indicators keep only the
+    trajectories of covered (gemeente, year) pairs, as the published counts do: a
+    geen_gegevens cell has no members.
     """
     if indicator not in INDICATOR_CODES:
         raise ValueError(f"unknown indicator {indicator!r}; expected one of {', '.join(INDICATOR_CODES)}")
@@ -39,7 +44,7 @@ def indicator_members(
     eligible, pairs, ev = model_inputs(trajecten, clienten, events)
     if indicator == "terugval_5j":
         return _terugval_5j_members(pairs, regio, int(jaar))
-    return _cohort_members(eligible, pairs, ev, indicator, regio, int(jaar))
+    return _cohort_members(eligible, pairs, ev, indicator, regio, int(jaar), dekking)
 
 
 def _terugval_5j_members(pairs: pl.LazyFrame, regio: str, jaar: int) -> pl.LazyFrame:
@@ -74,10 +79,14 @@ def _terugval_5j_members(pairs: pl.LazyFrame, regio: str, jaar: int) -> pl.LazyF
 
 
 def _cohort_members(
-    eligible: pl.LazyFrame, pairs: pl.LazyFrame, ev: pl.LazyFrame, indicator: str, regio: str, jaar: int
+    eligible: pl.LazyFrame, pairs: pl.LazyFrame, ev: pl.LazyFrame, indicator: str, regio: str, jaar: int,
+    dekking: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
+    flags = covered(cohort_flags(eligible, pairs, ev), dekking)
+    if indicator in EVENT_INDICATORS:
+        flags = flags.filter("gedekt")
     units = (
-        by_region(cohort_flags(eligible, pairs, ev))
+        by_region(flags)
         .filter(in_cell(regio, jaar))
         .select("traject_id", "gemeentecode", "startdatum", "nazorg_startdatum", einddatum="e",
                 in_teller=pl.col(indicator))

@@ -11,7 +11,7 @@ from assets.common.dates import add_months
 from assets.indicators.cohort import cohort_counts
 from assets.indicators.disclosure import STATE, primary, suppress_secondary
 from assets.indicators.relapse import terugval_5j
-from schemas.indicators import DEFINITIE_VERSIE, MIN_NOEMER
+from schemas.indicators import DEFINITIE_VERSIE
 
 # Which window decides "voorlopig" (provisional) for each indicator.
 VOORLOPIG_JAAR = ["terugval_5j", "nazorg_tijdig", "nazorgtoets_voor_einde"]
