@@ -199,3 +199,18 @@ def test_wide_view_carries_the_flags_and_no_zero_for_geen_gegevens():
     assert row["nazorgcontact_6m_geen_gegevens"] is True and row["nazorgcontact_6m"] is None
     assert row["nazorg_gestart_geen_gegevens"] is False and row["nazorg_gestart_onderdrukking"] == "secundair"
     assert "terugval_5j_historie_onvolledig" in wide.columns and "nazorg_gestart_historie_onvolledig" not in wide.columns
+
+
+def test_member_lists_follow_the_coverage():
+    from assets.indicators import indicator_counts
+    from assets.indicators.members import indicator_members, member_counts
+    from tests.test_indicators import frames
+
+    trajs, events = _world()
+    fr = frames(trajs, events)
+    dekking = _dekking(GM0518=(2019, 2025))
+    cells = indicator_counts(*fr, dekking=dekking).collect()
+    assert cells["noemer"].null_count() > 0  # some geen_gegevens cells: they have no members
+    for ind, regio, jaar, teller, noemer in cells.iter_rows():
+        m = indicator_members(*fr, ind, regio, jaar, dekking=dekking).collect()
+        assert member_counts(m) == ((teller, noemer) if noemer is not None else (0, 0)), (ind, regio, jaar)
