@@ -1,7 +1,8 @@
 """The one line `ddas run` prints when a run fails: the cause, not Dagster's wrapping.
 
 Dagster wraps an asset's exception ("Error occurred while executing op ...") and a
-resource's ("Error executing resource_fn ..."); the cause is the innermost error. Our
+resource's ("Error executing resource_fn ..."); the cause is the first error below
+those wrappers. Our
 own errors already read as one line and are shown bare; any other exception keeps its
 class name (`KeyError: 'x'`). Runs of nine or more digits are masked (a file name could
 hold a BSN).
@@ -18,8 +19,10 @@ _PREFIX = re.compile(r"^[A-Za-z_][\w.]*: ")
 
 
 def cause_line(error) -> str:
-    """One line from a SerializableErrorInfo chain: the innermost cause."""
-    while error is not None and error.cause is not None:
+    """One line from a SerializableErrorInfo chain: the first error below Dagster's own
+    wrappers (the one our code raised, not what it was raised from)."""
+    while error is not None and error.cause is not None and (error.cls_name or "").startswith("Dagster") \
+            and error.cls_name not in OWN:
         error = error.cause
     if error is None:
         return "unknown error"

@@ -36,7 +36,7 @@ def build_publicatie(deps: list[dg.AssetKey]) -> dg.AssetsDefinition:
             raise dg.Failure(description=f"publishing failed: {(e.strerror or str(e)).lower()}: {where}; "
                                          "the previous outputs are kept", allow_retries=False) from None
         if meta["krimp_geaccepteerd"]:
-            context.instance.add_run_tags(context.run_id, {"ddas/krimp_geaccepteerd": f"-{meta['krimp_procent']} %"})
+            context.instance.add_run_tags(context.run.run_id, {"ddas/krimp_geaccepteerd": f"-{meta['krimp_procent']} %"})
             context.log.warning(f"accepted records fell from {meta['records_geaccepteerd_vorige_publicatie']} to "
                                 f"{meta['records_geaccepteerd']} (-{meta['krimp_procent']} %); published with --accepteer-krimp")
         metadata = {k: v for k, v in meta.items() if v is not None}
