@@ -28,7 +28,7 @@ def hex_ids(n: int, width: int, rng: np.random.Generator) -> pl.Series:
     return pl.Series(np.ascontiguousarray(digits).view(f"S{width}").ravel()).cast(pl.Utf8)
 
 
-def tables(n: int, seed: int = 3) -> dict[str, pl.DataFrame]:
+def tables(n: int, seed: int = 3, max_bedrag: int = 999_999_999) -> dict[str, pl.DataFrame]:
     rng = np.random.default_rng(seed)
     files = pl.Series([f"ddas/{2015 + i % 10}/GM{i % 400:04d}_{2015 + i % 10}.json" for i in range(4000)]
                       + [f"shv_csv/GM{i % 400:04d}_2024{1 + i % 12:02d}28.csv" for i in range(4000)])
@@ -46,7 +46,7 @@ def tables(n: int, seed: int = 3) -> dict[str, pl.DataFrame]:
         "locatie": pl.Series(np.where(is_csv.to_numpy(), rec.astype(str), locatie.to_numpy())),
         "levering_index": lev, "record_index": rec,
         "dossiernr": hex_ids(n, 64, rng).zip_with(is_csv, pl.Series([None] * n, dtype=pl.Utf8)),
-        "schuldbedrag_eur": rng.integers(0, 999_999_999, n),  # measures: 9-digit amounts included
+        "schuldbedrag_eur": rng.integers(0, max_bedrag, n),  # measures: by default 9-digit amounts included
         "traject_id": trajects,
         "vervangen_door": pl.Series([None] * n, dtype=pl.Utf8),
     })
@@ -80,8 +80,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=2_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--max-bedrag", type=int, default=999_999_999,
+                    help="largest debt amount; below 100000000 no amount has nine digits")
     args = ap.parse_args()
-    built = tables(args.rows)
+    built = tables(args.rows, max_bedrag=args.max_bedrag)
     total_cells = 0
     for name, df in built.items():
         cells = df.height * df.width
