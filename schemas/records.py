@@ -58,7 +58,7 @@ class NazorgEvent(pa.DataFrameModel):
     soort: str = pa.Field(isin=["nazorgtoets", "contact"])
     uitkomst: Optional[str] = pa.Field(nullable=True, isin=["Geen nazorg nodig", "Lichte nazorg", "Intensieve nazorg"])
     contactvorm: Optional[str] = pa.Field(nullable=True, isin=["Telefonisch", "Huisbezoek", "Kantoor", "Digitaal"])
-    uitgevoerd_door: Optional[str] = pa.Field(nullable=True)
+    uitgevoerd_door: Optional[str] = pa.Field(nullable=True, description="standard name of the mapping uitvoerders, `overig` when not in it (model.md §1)")
     gemeentecode: str = pa.Field(str_matches=r"^GM[0-9]{4}$", description="from the file name")
 
     class Config:
