@@ -126,7 +126,7 @@ def trend(chart_id: str, years: list[int], series: list[Serie], doel: dict[int, 
 
 
 def bars(chart_id: str, categories: list[str], groups: list[Groep], doel: float | None = None,
-         unit: str = "%", highlight: str | None = None) -> str:
+         unit: str = "%", highlight: str | None = None, decimals: int = 1) -> str:
     """Horizontal bars, one row per category, one bar per group; value labels in Dutch format,
     '(v)' after a provisional value; a category without a value shows its note instead."""
     n, k = len(categories), max(1, len(groups))
@@ -149,7 +149,7 @@ def bars(chart_id: str, categories: list[str], groups: list[Groep], doel: float 
                     color = BLAUW if categories[ci] == highlight else LICHT
                 ax.barh([y], [v], height=height * 0.9, color=color, hatch="//" if provisional else None,
                         edgecolor="white" if not provisional else color, gid=f"{chart_id}-balk-{g.key}-{ci}")
-                ax.text(v + top * 0.01, y, f"{decimaal(v)}{(' ' + unit) if unit else ''}{' (v)' if provisional else ''}",
+                ax.text(v + top * 0.01, y, f"{decimaal(v, decimals)}{(' ' + unit) if unit else ''}{' (v)' if provisional else ''}",
                         va="center", ha="left", fontsize=7.5)
         if doel is not None:
             ax.axvline(doel, color=ROOD, ls="--", lw=1.2, gid=f"{chart_id}-doel")

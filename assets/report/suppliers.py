@@ -59,7 +59,7 @@ def _quarantine_chart(q: pl.DataFrame, ledger: pl.DataFrame, by: str) -> str | N
         sub = dict(counts.filter(pl.col(by) == key).select("reden_code", "len").iter_rows())
         groups.append(Groep(str(key), str(key), [(float(sub[r]), "", False) if r in sub else (None, "", False) for r in reasons],
                             color=PALET[i % len(PALET)]))
-    return figure(charts.bars("quarantaine", reasons, groups, unit=""),
+    return figure(charts.bars("quarantaine", reasons, groups, unit="", decimals=0),
                   f"Records in quarantaine naar reden, per {by} (aantal records).")
 
 
@@ -67,7 +67,7 @@ def _schema_chart(rules: pl.DataFrame) -> str | None:
     if rules is None or not rules.height:
         return None
     top = rules.group_by("regel").len().sort(["len", "regel"], descending=[True, False]).head(15)
-    svg = charts.bars("schema", top["regel"].to_list(), [Groep("n", "afwijkingen", [(float(n), "", False) for n in top["len"]])], unit="")
+    svg = charts.bars("schema", top["regel"].to_list(), [Groep("n", "afwijkingen", [(float(n), "", False) for n in top["len"]])], unit="", decimals=0)
     return figure(svg, "Afwijkingen van het officiële JSON Schema naar regel (de 15 meest voorkomende), alle geladen DDAS-bestanden.")
 
 
