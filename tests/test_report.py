@@ -258,3 +258,26 @@ def test_model_lookup_by_path():
     assert model_for("/x/something/else.parquet") is None
     meta = table_metadata(pl.DataFrame({"a": [1]}), "/x/something/else.parquet")
     assert meta["dagster/column_schema"].columns[0] == dg.TableColumn(name="a", type="Int64")
+
+
+def test_the_asset_links_its_pages(tmp_path, monkeypatch):
+    from assets.common import paths
+    from assets.common.parquet_io import write_parquet_atomic
+    from assets.common.settings import DdasSettings
+    from assets.report.dagster_assets import rapport
+
+    out = tmp_path / "out"
+    ind = indicator_frame()
+    q = quality_frames()
+    for rel, df in {paths.INDICATOREN: ind, paths.TERUGVAL_DOEL: doel_frame(ind), paths.LEVERINGEN: q["leveringen"],
+                    paths.QUARANTAINE: q["quarantaine"], paths.SCHEMA_AFWIJKINGEN: q["schema_afwijkingen"]}.items():
+        write_parquet_atomic(df, paths.out(out, rel))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    result = dg.materialize([rapport], resources={"settings": DdasSettings(output_dir=str(out))},
+                            instance=dg.DagsterInstance.ephemeral())
+    assert result.success
+    meta = result.asset_materializations_for_node("rapport")[0].metadata
+    assert meta["landelijk"].value == str(out / INDEX)
+    assert meta["landelijk_url"].value == (out / INDEX).resolve().as_uri()
+    assert meta["gemeentepaginas"].value == len(GMS) and meta["grafieken_landelijk"].value >= 4
