@@ -147,7 +147,7 @@ def test_a_lying_dimension_is_not_trusted(tmp_path):
 
 def test_the_sheet_is_found_where_the_relationships_say(tmp_path):
     far = '<row r="2"><c r="XFD2"><v>1</v></c></row>'
-    for target in ("/xl/elders/blad.xml", "../xl/data/nazorg.xml"):
+    for target in ("/xl/elders/blad.xml", "../xl/data/nazorg.xml", "worksheets/sheet1.dat"):
         book = workbook(tmp_path / f"{len(target)}.xlsx", sheet_xml(HEADER + far), target=target)
         assert _refusal_in_a_child(book).stdout.strip() == bounds.TE_VEEL_KOLOMMEN, target
 

@@ -252,13 +252,16 @@ def check_workbook(file, sheet: str = "Nazorg") -> tuple[str | None, SheetScan |
         for info in infos:
             if info.is_dir():
                 continue
-            scan = SheetScan() if info.filename.lower().endswith(".xml") else None
+            # every part, whatever its name: calamine reads the sheet wherever the
+            # relationships point, also at `sheet1.dat`
+            scan = SheetScan()
+            text = info.filename in part or info.filename.lower().endswith((".xml", ".rels", ".vml"))
             try:
-                reden, size = _stream_part(zf, info, scan, MAX_TOTAL_BYTES - total)
+                reden, size = _stream_part(zf, info, scan, text, MAX_TOTAL_BYTES - total)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
                 # bad CRC, a size that lies, an unknown compression or encryption
                 return BESCHADIGD, None
-            if reden is None and scan is not None and (scan.rows or scan.cells):
+            if reden is None and (scan.rows or scan.cells):
                 # Every part with rows or cells is held to the sheet limits: whether calamine
                 # takes it for `Nazorg` must not decide whether it is bounded.
                 reden = _extent_refusal(scan)
@@ -281,12 +284,12 @@ def _extent_refusal(scan: SheetScan) -> str | None:
     return None
 
 
-def _stream_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan | None, room: int) -> tuple[str | None, int]:
-    """(reden or None, bytes) of one part, read in chunks and counted as it inflates."""
+def _stream_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan, xml: bool, room: int) -> tuple[str | None, int]:
+    """(reden or None, bytes) of one part, read in chunks and counted as it inflates;
+    in an XML part (`xml`) the longest text between two tags is bounded too."""
     size = 0
     carry_text = 0
     carry = b""
-    xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))  # text parts: one cell's text is bounded
     with zf.open(info) as fh:
         while True:
             chunk = fh.read(CHUNK)
@@ -299,8 +302,7 @@ def _stream_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, scan: SheetScan | N
                 longest, carry_text = _longest_text(np.frombuffer(chunk, np.uint8), carry_text)
                 if longest > MAX_TEXT_BYTES:
                     return TEKST_TE_LANG, size
-            if scan is not None:
-                buf = carry + chunk
-                carry = buf[_scan_sheet_chunk(buf, scan, final=not chunk):]
+            buf = carry + chunk
+            carry = buf[_scan_sheet_chunk(buf, scan, final=not chunk):]
             if not chunk:
                 return None, size
