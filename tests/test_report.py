@@ -281,3 +281,11 @@ def test_the_asset_links_its_pages(tmp_path, monkeypatch):
     assert meta["landelijk"].value == str(out / INDEX)
     assert meta["landelijk_url"].value == (out / INDEX).resolve().as_uri()
     assert meta["gemeentepaginas"].value == len(GMS) and meta["grafieken_landelijk"].value >= 4
+
+
+def test_worker_processes_build_the_same_pages(monkeypatch):
+    from assets.report import build
+
+    monkeypatch.setattr(build, "PARALLEL_FROM", 2)
+    d = report_data()
+    assert build.build_all(d, workers=2) == build_report(d)

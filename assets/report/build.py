@@ -1,7 +1,11 @@
 """All pages of the report: {path under the output folder: HTML}."""
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -30,8 +34,20 @@ _DATA: ReportData | None = None
 
 
 def _init(d: ReportData) -> None:
+    """Worker initializer: the data, and end with the run (Linux: SIGKILL when the parent dies)."""
     global _DATA
     _DATA = d
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+
+
+def _workers() -> int:
+    """DDAS_WORKERS as for the DDAS reader (1: everything in this process); else one per usable core."""
+    setting = os.environ.get("DDAS_WORKERS", "").strip()
+    if setting.isdigit() and int(setting) >= 1:
+        return int(setting)
+    return len(os.sched_getaffinity(0))
 
 
 def _page(g: str) -> tuple[str, str]:
@@ -43,7 +59,7 @@ def build_all(d: ReportData, workers: int | None = None) -> dict[str, str]:
     worker processes (the charts are CPU-bound). The workers import only this package,
     polars and matplotlib; spawned, as the run process holds Dagster's threads."""
     gms = d.gemeenten()
-    workers = workers or min(os.cpu_count() or 1, 8)
+    workers = min(workers or _workers(), 8)
     if len(gms) < PARALLEL_FROM or workers < 2:
         return build_report(d)
     pages = {INDEX: national_page(d), LEVERANCIERS: suppliers_page(d)}
