@@ -197,3 +197,19 @@ def test_generic_function_equals_the_plain_rule(parts, onbekend):
     nl = max(1, sum(parts.values()) + onbekend)
     assert suppressed(counts(nl, parts)) == plain_rule(nl, parts)
     assert recoverable(published(counts(nl, parts)), groups=["indicator", "jaar"]).height == 0
+
+
+def test_the_blocking_asset_check_fails_on_a_recoverable_cell(tmp_path):
+    from assets.common import paths
+    from assets.common.settings import DdasSettings
+    from assets.quality import dagster_checks as checks
+
+    settings = DdasSettings(output_dir=str(tmp_path))
+    target = paths.out(tmp_path, paths.INDICATOREN)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    df = counts(40, {"GM0001": 5, "GM0002": 20, "GM0003": 11}).with_columns(indicator=pl.lit("terugval_5j"))
+    published(df, with_secondary=False).write_parquet(target)
+    result = checks.indicatoren_plausibel(settings=settings)
+    assert not result.passed and result.metadata["herleidbaar_door_aftrekken"].value == 1
+    published(df).write_parquet(target)
+    assert checks.indicatoren_plausibel(settings=settings).passed
