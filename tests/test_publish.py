@@ -208,3 +208,11 @@ def test_a_transient_error_is_tried_again_and_a_permanent_one_is_not(tmp_path, m
 def test_digit_runs_are_masked():
     assert paths.mask_digits("/data/levering_123456782/x_12345678.json") == "/data/levering_#########/x_12345678.json"
     assert paths.mask_digits("a1234567890b") == "a##########b"
+
+
+def test_metadata_shows_the_published_path(run):
+    from assets.common.metadata import table_metadata
+
+    meta = table_metadata(pl.DataFrame({"a": [1]}), run.work / paths.TRAJECTEN)
+    assert meta["path"].value == str(run.published / paths.TRAJECTEN)
+    assert publish.published_path(run.published / ".ddas-werk" / "r" / paths.TRAJECTEN) == run.published / paths.TRAJECTEN

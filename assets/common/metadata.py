@@ -19,6 +19,8 @@ import dagster as dg
 import pandera.polars as pa
 import polars as pl
 
+from assets.common.publish import published_path
+
 # Files whose model does not name them: the per-kind staging copies of the quality tables.
 _STAGING_MODELS = {
     "staging/*/leveringen.parquet": ("schemas.quality", "Leveringen"),
@@ -95,8 +97,8 @@ def table_metadata(df: pl.DataFrame | pl.LazyFrame, path: str | Path | None = No
         "dagster/row_count": dg.MetadataValue.int(int(rows)),
         "dagster/column_schema": column_schema(schema, model),
     }
-    if path is not None:
-        meta["path"] = dg.MetadataValue.path(str(path))
+    if path is not None:  # where the file is published, not the run's work folder (gone after the run)
+        meta["path"] = dg.MetadataValue.path(str(published_path(path)))
     return meta
 
 

@@ -342,3 +342,18 @@ def test_pause(point: str, where: Path) -> None:
 
 
 test_pause.__test__ = False  # not a pytest test
+
+
+def published_path(path: str | Path) -> Path:
+    """Where a file of a run's work folder is published (for metadata shown in the UI:
+    the work folder is gone when the run has ended)."""
+    p = Path(path)
+    parts = p.parts
+    for i, part in enumerate(parts[:-1]):
+        if part.endswith(WORK_SUFFIX) and i + 1 < len(parts):
+            if part == WORK_SUFFIX:  # inside the output folder
+                base = Path(*parts[:i])
+            else:  # beside it: .<name>.ddas-werk
+                base = Path(*parts[:i]) / part[1:-len(WORK_SUFFIX)]
+            return base.joinpath(*parts[i + 2:])
+    return p
