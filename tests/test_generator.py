@@ -594,3 +594,14 @@ def test_world_follows_its_own_rules():
     bank = tr.filter(pl.col("bank_start").is_not_null())
     assert bank.height and ((bank["bank_start"] > bank["intake"]) & (bank["bank_einde"] < bank["einde"])).all()
     assert (w.nazorg["datum"] <= UNTIL).all()
+
+
+def test_world_has_a_gemeente_without_workbooks_and_one_that_starts_late():
+    """The cases of process.md §4 (geen_gegevens) that the ground-truth run needs."""
+    w = simulate(1500, 1, UNTIL)
+    codes = {g.code for g in w.gemeenten}
+    teams = set(w.nazorg["gemeentecode"].unique())
+    assert codes - teams, "some gemeente registers no aftercare"
+    late = w.nazorg.filter(pl.col("gemeentecode") == "GM0503")
+    assert late.height and late["datum"].min() >= dt.date(2021, 1, 1)
+    assert w.nazorg.filter(pl.col("gemeentecode") == "GM0518")["datum"].min() < dt.date(2017, 1, 1)
