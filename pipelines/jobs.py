@@ -30,4 +30,7 @@ ddas_job = dg.define_asset_job(
     description="Full load: ingest every landing file, harmonise, compute indicators, run the checks, publish.",
     executor_def=dg.in_process_executor,
     hooks={test_pause_hook},
+    # Queue key (deploy/dagster.yaml): one run at a time per output folder, the folder this
+    # code location is configured with; set when the definitions load, before a run queues.
+    tags={"ddas/uitvoermap": dg.EnvVar("DDAS_OUTPUT_DIR").get_value() or "niet-ingesteld"},
 )
