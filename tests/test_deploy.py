@@ -52,15 +52,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _pg_tool(name: str) -> str:
-    """initdb/pg_ctl/psql: on PATH, else Debian's /usr/lib/postgresql/<version>/bin (newest)."""
-    found = shutil.which(name)
+def _pg_bin() -> Path:
+    """The folder of initdb, pg_ctl and psql of one PostgreSQL version: the initdb on PATH
+    (followed through links), else Debian's newest /usr/lib/postgresql/<version>/bin."""
+    found = shutil.which("initdb")
     if found:
-        return found
-    versions = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3]))
+        return Path(found).resolve().parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
     if not versions:
-        pytest.fail(f"PostgreSQL's {name} not found: apt-get install postgresql")
-    return str(versions[-1])
+        pytest.fail("PostgreSQL's initdb not found: apt-get install postgresql")
+    return versions[-1].parent
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:
@@ -92,16 +93,18 @@ def _tail(path: Path, lines: int = 40) -> str:
 @pytest.fixture(scope="module")
 def postgres():
     """A throwaway cluster on 127.0.0.1 and a free port, in a folder the postgres user owns."""
-    initdb, pg_ctl, psql = _pg_tool("initdb"), _pg_tool("pg_ctl"), _pg_tool("psql")
+    initdb, pg_ctl, psql = (str(_pg_bin() / tool) for tool in ("initdb", "pg_ctl", "psql"))
     folder = Path(tempfile.mkdtemp(prefix="ddas-deploy-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     data, port = folder / "data", _free_port()
-    _run(_as_postgres([initdb, "-D", str(data), "-U", "postgres", "--auth-local=trust",
-                       "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8"]))
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    _run(_as_postgres([pg_ctl, "-D", str(data), "-l", str(folder / "postgres.log"), "-o", options, "-w", "-t", "60", "start"]))
     try:
+        # Local socket (in `folder`) for the test's admin, a password over TCP for Dagster.
+        _run(_as_postgres([initdb, "-D", str(data), "-U", "postgres", "--auth-local=trust",
+                           "--auth-host=scram-sha-256", "--no-sync", "-E", "UTF8"]))
+        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        _run(_as_postgres([pg_ctl, "-D", str(data), "-l", str(folder / "postgres.log"), "-o", options,
+                           "-w", "-t", "60", "start"]))
         admin = [psql, "-h", str(folder), "-p", str(port), "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
         _run(_as_postgres([*admin, "-c", f"CREATE ROLE ddas_dagster LOGIN PASSWORD '{PG_PASSWORD}'",
                            "-c", "CREATE DATABASE ddas_dagster OWNER ddas_dagster"]))
