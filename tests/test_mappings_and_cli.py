@@ -49,7 +49,8 @@ def test_a_code_added_to_a_mapping_leaves_quarantine_on_the_next_run(tmp_path, m
     monkeypatch.setenv("DDAS_MAPPING_DIR", str(own))
     quarantined, records = codes()
     assert quarantined == []
-    assert records.filter(pl.col("dossiernr") == "D1")["uitstroomreden"].to_list() == ["Afgerond"]
+    # D1 is the closed one (the Dossiernr itself is stored as a keyed hash, model.md §1)
+    assert records.filter(pl.col("einddatum").is_not_null())["uitstroomreden"].to_list() == ["Afgerond"]
 
 
 def test_generate_command_writes_all_kinds_and_truth(tmp_path):
