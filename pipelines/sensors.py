@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from assets.common.publish import PublishError, check_landing
 from assets.ingest.landing_state import fingerprint, landing_state
 from pipelines.jobs import ddas_job
 
@@ -15,6 +16,10 @@ def evaluate(landing: str, cursor: str | None) -> tuple[dg.RunRequest | dg.SkipR
     """Pure sensor logic: (what to do, new cursor). The cursor stores names, sizes, mtimes, hashes."""
     if not landing or not Path(landing).is_dir():
         return dg.SkipReason("DDAS_LANDING_DIR is not set or does not exist"), cursor
+    try:  # a folder without any kind subfolder is a wrong path: a run would only be refused
+        check_landing(landing)
+    except PublishError as e:
+        return dg.SkipReason(str(e)), cursor
     old = json.loads(cursor) if cursor else {"state": {}, "fingerprint": None}
     state = landing_state(Path(landing), old["state"])
     fp = fingerprint(state)

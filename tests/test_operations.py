@@ -54,6 +54,8 @@ def test_sensor_requests_a_run_for_new_or_changed_files_only(tmp_path, monkeypat
 def test_sensor_skips_without_landing_folder(tmp_path):
     result, _ = evaluate(str(tmp_path / "nope"), None)
     assert isinstance(result, dg.SkipReason)
+    result, _ = evaluate(str(tmp_path), None)  # a folder, but none of the kind subfolders: a wrong path
+    assert isinstance(result, dg.SkipReason) and "holds none of ddas/" in result.skip_message
 
 
 def test_job_retries_no_step_runs_in_one_process_and_has_indicator_freshness():

@@ -116,6 +116,8 @@ def test_refusals_are_one_line_and_non_zero(tmp_path):
         ({"DDAS_PSEUDONYM_KEY": TEST_KEY}, ["run", "--landing", str(tmp_path / "nope"), "--output", str(tmp_path / "o")], "landing folder does not exist"),
         ({"DDAS_PSEUDONYM_KEY": TEST_KEY}, ["run", "--landing", str(land), "--output", "/proc/nee"], "not writable"),
         ({"DDAS_PSEUDONYM_KEY": TEST_KEY}, ["run", "--landing", str(land), "--output", str(tmp_path / "o"), "--peildatum", "31-12-2024"], "YYYY-MM-DD"),
+        ({"DDAS_PSEUDONYM_KEY": TEST_KEY}, ["run", "--landing", str(land), "--output", str(tmp_path / "o")],
+         "landing folder holds none of ddas/, shv_csv/, nazorg/, vroegsignalering/"),
     ]
     for env, args, needle in cases:
         r = _run(args, env, tmp_path / "home")
