@@ -108,7 +108,8 @@ def postgres():
         admin = [psql, "-h", str(folder), "-p", str(port), "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q"]
         _run(_as_postgres([*admin, "-c", f"CREATE ROLE ddas_dagster LOGIN PASSWORD '{PG_PASSWORD}'",
                            "-c", "CREATE DATABASE ddas_dagster OWNER ddas_dagster"]))
-        yield SimpleNamespace(port=port, db="ddas_dagster", user="ddas_dagster", password=PG_PASSWORD)
+        yield SimpleNamespace(port=port, db="ddas_dagster", user="ddas_dagster", password=PG_PASSWORD,
+                              folder=folder, admin=admin)
     finally:
         subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"]), capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
@@ -240,14 +241,21 @@ def test_shipped_files_agree():
     assert limits["ddas/uitvoermap"]["limit"] == 1 and limits["ddas/uitvoermap"]["value"] == {"applyLimitPerUniqueValue": True}
 
 
-def _status_in_postgres(pg, run_ids: list[str]) -> dict[str, str]:
-    """Read the runs table itself: proof that the history is in PostgreSQL, not a SQLite fallback."""
+def _query(pg, sql: str, *args, db: str | None = None) -> list[tuple]:
     import psycopg2
 
-    with psycopg2.connect(host="127.0.0.1", port=pg.port, dbname=pg.db, user=pg.user, password=pg.password) as conn:
+    conn = psycopg2.connect(host="127.0.0.1", port=pg.port, dbname=db or pg.db, user=pg.user, password=pg.password)
+    try:
         with conn.cursor() as cur:
-            cur.execute("SELECT run_id, status FROM runs WHERE run_id = ANY(%s)", (run_ids,))
-            return dict(cur.fetchall())
+            cur.execute(sql, args)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def _status_in_postgres(pg, run_ids: list[str]) -> dict[str, str]:
+    """Read the runs table itself: proof that the history is in PostgreSQL, not a SQLite fallback."""
+    return dict(_query(pg, "SELECT run_id, status FROM runs WHERE run_id = ANY(%s)", run_ids))
 
 
 def _event_time(instance, run_id: str, event: str) -> float:
@@ -383,3 +391,17 @@ def test_killed_run_is_failed_and_next_run_publishes_whole_set(deployment, senso
     published = _output_set(Path(deployment.values["DDAS_OUTPUT_DIR"]))
     assert sorted(published) == sorted(reference.outputs), "leftovers of the killed run, or files missing"
     assert published == reference.outputs
+
+
+def test_instance_backup_restores(deployment):
+    """docs/deployment.md's backup: pg_dump of the instance, restored into an empty database."""
+    pg = deployment.pg
+    dump = pg.folder / "instance.dump"
+    _run(_as_postgres([str(_pg_bin() / "pg_dump"), "-h", str(pg.folder), "-p", str(pg.port), "-U", "postgres",
+                       "-Fc", "-f", str(dump), pg.db]))
+    _run(_as_postgres([*pg.admin, "-c", "CREATE DATABASE ddas_dagster_herstel OWNER ddas_dagster"]))
+    _run(_as_postgres([str(_pg_bin() / "pg_restore"), "-h", str(pg.folder), "-p", str(pg.port), "-U", "postgres",
+                       "--no-owner", "--role=ddas_dagster", "-d", "ddas_dagster_herstel", str(dump)]))
+    sql = "SELECT run_id, status FROM runs ORDER BY run_id"
+    assert _query(pg, sql, db="ddas_dagster_herstel") == _query(pg, sql)
+    assert len(_query(pg, sql)) >= 3
