@@ -8,7 +8,6 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from assets.common.bsn import pseudonym
 from assets.common.reference import mapping, mapping_dir
 from assets.ingest.inventory import inventory, to_read
 from assets.ingest.shv_csv import read_shv_csv
