@@ -135,6 +135,8 @@ def test_key_columns_are_exempt_but_must_have_their_exact_form():
                                                      "persoon_ids": 2}
     not_text = pl.DataFrame({"traject_id": [123456782, None]})
     assert bsn_like_cells(not_text).rows() == [("traject_id", 1)]
+    categorical = pl.DataFrame({"persoon_id": pl.Series(["0" * 64, "klant_111222333"], dtype=pl.Categorical)})
+    assert bsn_like_cells(categorical).rows() == [("persoon_id", 1)]
 
 
 def _models():

@@ -86,8 +86,8 @@ def _suspects(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr] | None:
 def _malformed(name: str, dtype: pl.DataType, form: str) -> pl.Expr:
     """Cells of a key column whose value (every element, for a list) is not of the form."""
     col = pl.col(name)
-    if dtype == pl.Utf8:
-        return (~col.str.contains(form)).fill_null(False).sum()
+    if _is_text(dtype):
+        return (~col.cast(pl.Utf8).str.contains(form)).fill_null(False).sum()
     if dtype == pl.List(pl.Utf8):
         bad = (~pl.element().str.contains(form)).fill_null(True)  # a null inside a key list is no key
         return col.list.eval(bad).list.any().fill_null(False).sum()
