@@ -22,7 +22,7 @@ INDICATOR_CODES = [
 ]
 NL = "NL"  # regio_code of the national rows
 REGIO = r"^(GM[0-9]{4}|NL)$"
-DEFINITIE_VERSIE = "2026.1"  # bump when a definition in spec/indicators.md changes
+DEFINITIE_VERSIE = "2026.2"  # bump when a definition changes (2026.2: process.md §4 rules)
 MIN_NOEMER = 10  # disclosure control: smaller denominators are suppressed
 ONDERDRUKKING = ["primair", "secundair"]  # process.md §4: noemer < 10, or recoverable by subtraction
 # process.md §4: only these can lack data (they need delivered aftercare events)
