@@ -268,3 +268,40 @@ def test_a_refused_workbook_does_not_stop_the_others(landing, monkeypatch):
     }
     assert res.records.height == 1
     assert res.ledger.filter(pl.col("status") == "geweigerd")["records_gelezen"].to_list() == [0, 0]
+
+
+def _column(n: int) -> str:
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def test_the_extent_equals_the_largest_reference(monkeypatch):
+    """The numpy scan against plain arithmetic, on random references and chunk sizes."""
+    import random
+
+    rng = random.Random(5)
+    for trial in range(40):
+        cells = [(rng.randint(1, 1_048_576), rng.randint(1, 16_384)) for _ in range(rng.randint(1, 60))]
+        by_row: dict[int, list[int]] = {}
+        for r, c in cells:
+            by_row.setdefault(r, []).append(c)
+        body = "".join(f'<row r="{r}">' + "".join(f'<c r="{_column(c)}{r}" s="1"><v>{c}</v></c>' for c in cs) + "</row>"
+                       for r, cs in sorted(by_row.items()))
+        data = sheet_xml(body).encode()
+        monkeypatch.setattr(bounds, "CHUNK", rng.choice([50, 333, 4096, 1 << 20]))
+        scan = bounds.SheetScan()
+        carry = b""
+        for i in range(0, len(data) + 1, bounds.CHUNK):
+            chunk = data[i:i + bounds.CHUNK]
+            buf = carry + chunk
+            carry = buf[bounds._scan_sheet_chunk(buf, scan, final=not chunk):]
+            if not chunk:
+                break
+        else:
+            bounds._scan_sheet_chunk(carry, scan, final=True)
+        assert (scan.max_row, scan.max_col) == (max(r for r, _ in cells), max(c for _, c in cells)), trial
+        assert scan.cells == scan.cell_refs == len(cells) and scan.rows == scan.row_refs == len(by_row)
+        assert scan.widest_row == max(len(cs) for cs in by_row.values())
