@@ -2,7 +2,9 @@
 
 An export holds every trajectory the system had on its date, so an older export's row of
 the same (gemeentecode, dossiernr) is an outdated copy of the same dossier, not a second
-trajectory. DDAS records are never superseded.
+trajectory. DDAS records are never superseded. `dossiernr` is the keyed hash of the
+trimmed Dossiernr (the reader keeps nothing else, docs/privacy.md): equal numbers give
+equal hashes, so the comparison is the same as on the numbers.
 """
 from __future__ import annotations
 
