@@ -112,7 +112,10 @@ def test_two_runs_at_once_one_refuses_and_one_whole_set_is_published(world):
     assert len(lines) == 1 and lines[0].startswith("ddas: another run is busy on ") and "(pid " in lines[0], loser_err
     now = _tree(out)
     if sets[winner] is not None:
-        assert now == sets[winner]
+        # every pseudonymised table is the winner's (aggregates and the ledger do not depend on the key)
+        assert now.keys() == sets[winner].keys()
+        assert {k: v for k, v in now.items() if k.startswith(("model/", "staging/"))} == \
+            {k: v for k, v in sets[winner].items() if k.startswith(("model/", "staging/"))}
     else:  # this test run alone and the second key won: no pseudonymised file of the first key's set
         assert now.keys() == world["tree"].keys()
         assert all(now[rel] != world["tree"][rel] for rel in ("model/trajectclienten.parquet", "model/nazorg_gebeurtenissen.parquet"))
