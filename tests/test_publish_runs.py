@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -68,6 +69,10 @@ def test_the_published_set_is_whole_and_nothing_else(published):
     assert {"indicatoren", "kwaliteit", "model", "staging"} <= tops and not any(t.startswith(".") for t in tops)
     assert all(p.is_dir() and not p.is_symlink() for p in published["out"].iterdir())
     _no_leftovers(published["out"])
+    umask = os.umask(0)
+    os.umask(umask)
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in published["out"].rglob("*") if p.is_file()}
+    assert modes == {0o666 & ~umask}  # readable as the umask allows, not 0600 (process.md §5)
 
 
 def test_wrong_landing_is_refused_in_one_line_and_the_previous_set_stays(published, out, tmp_path):
