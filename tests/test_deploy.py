@@ -188,29 +188,31 @@ def deployment(postgres, tmp_path_factory):
     base["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     base["DDAS_PEILDATUM"] = PEILDATUM  # fixed for a comparable output; unset in production
 
-    def service(unit: str, log: Path) -> subprocess.Popen:
-        argv, env_files = _unit(unit)
-        names: dict[str, str] = {}
-        for env_file in env_files:
-            names.update(_env_file(DEPLOY / (Path(env_file).name + ".example")))
-        env = {**base, **{name: values[name] for name in names}}
+    def unit_env(unit: str) -> dict[str, str]:
+        """The variables the unit's environment files name, with this test's values."""
+        names = {n for f in _unit(unit)[1] for n in _env_file(DEPLOY / (Path(f).name + ".example"))}
+        return {**base, **{n: values[n] for n in names}}
+
+    def service(unit: str, log) -> subprocess.Popen:
+        argv = _unit(unit)[0]
         argv = [str(BIN / Path(argv[0]).name), *argv[1:]]
         argv = [str(work / "workspace.yaml") if a == "/etc/ddas/workspace.yaml" else a for a in argv]
         if "-p" in argv:
             argv[argv.index("-p") + 1] = str(port)
-        handle = log.open("w")
-        return subprocess.Popen(argv, cwd=work, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(argv, cwd=work, env=unit_env(unit), stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
-    # Upgrades and first installs alike: the schema is created/migrated before the services start.
-    _, web_files = _unit("dagster-webserver.service")
-    web_env = {**base, **{n: values[n] for f in web_files for n in _env_file(DEPLOY / (Path(f).name + ".example"))}}
-    _run([str(BIN / "dagster"), "instance", "migrate"], cwd=work, env=web_env)
+    # First install and upgrade alike: the schema is created/migrated before the services start.
+    _run([str(BIN / "dagster"), "instance", "migrate"], cwd=work, env=unit_env("dagster-webserver.service"))
 
     daemon_log, web_log = work / "daemon.log", work / "webserver.log"
-    procs = [service("dagster-daemon.service", daemon_log), service("dagster-webserver.service", web_log)]
+    procs: list[subprocess.Popen] = []
     mp = pytest.MonkeyPatch()
     instance = None
     try:
+        with daemon_log.open("w") as d_out, web_log.open("w") as w_out:
+            procs.append(service("dagster-daemon.service", d_out))
+            procs.append(service("dagster-webserver.service", w_out))
         for name in ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_DB", "DAGSTER_PG_USERNAME", "DAGSTER_PG_PASSWORD"):
             mp.setenv(name, values[name])
         from dagster import DagsterInstance
@@ -218,8 +220,8 @@ def deployment(postgres, tmp_path_factory):
         instance = DagsterInstance.from_config(str(home))
         url = f"http://127.0.0.1:{port}"
         _wait("the webserver", lambda: _answers(f"{url}/server_info"), timeout=120)
-        yield SimpleNamespace(work=work, home=home, url=url, port=port, instance=instance, values=values,
-                              web_env=web_env, daemon_pgid=procs[0].pid, pg=postgres, logs=[daemon_log, web_log])
+        yield SimpleNamespace(work=work, home=home, url=url, instance=instance, values=values,
+                              daemon_pgid=procs[0].pid, pg=postgres, logs=[daemon_log, web_log])
     finally:
         for proc in procs:
             _stop(proc)
@@ -391,6 +393,8 @@ def test_killed_run_is_failed_and_next_run_publishes_whole_set(deployment, senso
     published = _output_set(Path(deployment.values["DDAS_OUTPUT_DIR"]))
     assert sorted(published) == sorted(reference.outputs), "leftovers of the killed run, or files missing"
     assert published == reference.outputs
+    leftovers = [p for p in deployment.work.rglob(f"*{second}*") if deployment.home not in p.parents]
+    assert not leftovers, "the killed run's work folder is cleaned up by the next run"
 
 
 def test_instance_backup_restores(deployment):
