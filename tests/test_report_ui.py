@@ -49,7 +49,7 @@ def _charts(driver) -> list[dict]:
         return Array.from(document.querySelectorAll('svg.grafiek')).map(s => {
             const r = s.getBoundingClientRect();
             return {id: s.id, w: r.width, h: r.height,
-                    drawn: s.querySelectorAll('[id*="-punt-"], [id*="-balk-"]').length};
+                    drawn: s.querySelectorAll('[id*="-punt"], [id*="-balk-"]').length};
         });""")
 
 
