@@ -16,6 +16,7 @@ from assets.common.paths import mask_digits
 # Errors whose message is written to be read as is.
 OWN = {"Failure", "PublishError", "OutputWriteError", "RunBusy", "Refusal", "DagsterAssetCheckFailedError"}
 _PREFIX = re.compile(r"^[A-Za-z_][\w.]*: ")
+MAX_CHARS = 400
 
 
 def cause_line(error) -> str:
@@ -27,7 +28,10 @@ def cause_line(error) -> str:
     if error is None:
         return "unknown error"
     lines = [ln.strip() for ln in (error.message or "").splitlines() if ln.strip()]
-    text = lines[0] if lines else error.cls_name or "unknown error"
+    # a few lines joined (a failed blocking check names itself on its second line), kept short
+    text = " ".join(lines[:3]) if lines else error.cls_name or "unknown error"
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS - 1].rstrip() + "…"
     bare = _PREFIX.sub("", text, count=1)
     if error.cls_name not in OWN and not bare.startswith(f"{error.cls_name}"):
         bare = f"{error.cls_name}: {bare}"

@@ -216,3 +216,19 @@ def test_metadata_shows_the_published_path(run):
     meta = table_metadata(pl.DataFrame({"a": [1]}), run.work / paths.TRAJECTEN)
     assert meta["path"].value == str(run.published / paths.TRAJECTEN)
     assert publish.published_path(run.published / ".ddas-werk" / "r" / paths.TRAJECTEN) == run.published / paths.TRAJECTEN
+
+
+def test_the_error_line_is_the_cause_below_dagsters_wrappers():
+    from dagster._utils.error import SerializableErrorInfo as E
+
+    from pipelines.run_errors import cause_line
+
+    wrapped = E("dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while executing op \"x\"::\n", [],
+                "DagsterExecutionStepExecutionError",
+                cause=E("assets.common.parquet_io.OutputWriteError: no space left on device writing /o/levering_123456782/a\n", [],
+                        "OutputWriteError", cause=E("ComputeError: (os error 28)\n", [], "ComputeError")))
+    assert cause_line(wrapped) == "no space left on device writing /o/levering_#########/a"
+    check = E("dagster._core.errors.DagsterAssetCheckFailedError: 1 blocking asset check failed with ERROR severity:\n"
+              "leveringen: leveringen_sluiten\n", [], "DagsterAssetCheckFailedError")
+    assert cause_line(check) == "1 blocking asset check failed with ERROR severity: leveringen: leveringen_sluiten"
+    assert cause_line(E("KeyError: 'kolom'\n", [], "KeyError")) == "KeyError: 'kolom'"
