@@ -170,3 +170,18 @@ def test_a_relative_dagster_home_is_made_absolute(tmp_path, monkeypatch):
     env = prepare_environment("land", "out", PEIL)
     assert env["DAGSTER_HOME"] == str(tmp_path / "rel/home") and os.environ["DAGSTER_HOME"] == env["DAGSTER_HOME"]
     assert (tmp_path / "rel/home/dagster.yaml").is_file()
+
+
+def test_a_failed_blocking_check_publishes_nothing(published, out, monkeypatch):
+    from assets.quality import dagster_checks
+
+    def never_reconciles(ledger, quarantine):
+        return ledger.head(1)
+
+    monkeypatch.setattr(dagster_checks, "unreconciled_files", never_reconciles)
+    r = _run(published["landing"], out, published["home"])
+    assert r.exit_code == EXIT_REFUSED
+    line = _stderr_line(r)
+    assert line.startswith("ddas: asset leveringen_leveringen_sluiten failed: ") and "leveringen_sluiten" in line
+    assert _tree(out) == published["tree"]
+    _no_leftovers(out)
