@@ -29,7 +29,9 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def _run(land, out, home, *extra, env=None):
-    env = {"DDAS_PSEUDONYM_KEY": TEST_KEY, "DAGSTER_HOME": str(home), "DDAS_PROGRESS": "0", **(env or {})}
+    # None: unset during the call and restored after it (prepare_environment exports what a run uses)
+    env = {"DDAS_PSEUDONYM_KEY": TEST_KEY, "DAGSTER_HOME": str(home), "DDAS_PROGRESS": "0", "DDAS_ACCEPTEER_KRIMP": None,
+           "DDAS_LANDING_DIR": None, "DDAS_OUTPUT_DIR": None, "DDAS_PEILDATUM": None, **(env or {})}
     return CliRunner().invoke(main, ["run", "--landing", str(land), "--output", str(out), "--peildatum", PEIL, *extra], env=env)
 
 
