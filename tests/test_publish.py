@@ -232,3 +232,20 @@ def test_the_error_line_is_the_cause_below_dagsters_wrappers():
               "leveringen: leveringen_sluiten\n", [], "DagsterAssetCheckFailedError")
     assert cause_line(check) == "1 blocking asset check failed with ERROR severity: leveringen: leveringen_sluiten"
     assert cause_line(E("KeyError: 'kolom'\n", [], "KeyError")) == "KeyError: 'kolom'"
+
+
+def test_the_lock_is_reentrant_for_its_thread_only(tmp_path):
+    import threading
+
+    lock = tmp_path / "lock"
+    run_lock.acquire(lock, "uit")
+    run_lock.acquire(lock, "uit")  # the in-process Dagster run of `ddas run`
+    errors = []
+    t = threading.Thread(target=lambda: errors.append(pytest.raises(run_lock.RunBusy, run_lock.acquire, lock, "uit")))
+    t.start()
+    t.join()
+    assert f"pid {os.getpid()}" in str(errors[0].value)
+    run_lock.release(lock)
+    assert run_lock.held(lock)
+    run_lock.release(lock)
+    assert not run_lock.held(lock) and lock.read_text() == ""
