@@ -45,6 +45,15 @@ def _check_output(output: Path) -> None:
         raise Refusal(f"output folder is not writable: {output} ({(e.strerror or e.__class__.__name__).lower()})") from None
 
 
+def _parsed(parse, flag_value: str | None, flag: str, variable: str):
+    """Parse a date setting; the refusal names where the bad value came from (the flag or the variable)."""
+    source, text = (flag, flag_value) if flag_value else (variable, os.environ.get(variable))
+    try:
+        return parse(text)
+    except ValueError:
+        raise Refusal(f"{source} must be a date YYYY-MM-DD, got {text!r}") from None
+
+
 def prepare_environment(
     landing: str | None, output: str | None, peildatum: str | None, historie_vanaf: str | None = None,
     accepteer_krimp: bool = False,
@@ -62,14 +71,8 @@ def prepare_environment(
         raise Refusal(f"landing folder does not exist: {landing}")
     if not output:
         raise Refusal("no output folder: set DDAS_OUTPUT_DIR or pass --output")
-    try:
-        peil = parse_peildatum(peildatum or os.environ.get("DDAS_PEILDATUM"))
-    except ValueError as e:
-        raise Refusal(str(e)) from None
-    try:
-        historie = parse_historie_vanaf(historie_vanaf or os.environ.get("DDAS_HISTORIE_VANAF"))
-    except ValueError as e:
-        raise Refusal(str(e)) from None
+    peil = _parsed(parse_peildatum, peildatum, "--peildatum", "DDAS_PEILDATUM")
+    historie = _parsed(parse_historie_vanaf, historie_vanaf, "--historie-vanaf", "DDAS_HISTORIE_VANAF")
     _check_output(Path(output))
     try:
         publish.check_landing(landing)
@@ -119,6 +122,7 @@ def execute(show_progress: bool) -> tuple[bool, str | None]:
 
 
 @click.group()
+@click.version_option(package_name="ddas-pipeline", prog_name="ddas")
 def main() -> None:
     """DDAS pipeline: debt-assistance deliveries in, relapse and aftercare indicators out."""
 
@@ -164,6 +168,8 @@ def _run_and_report(env: dict) -> None:
     for sub in ("indicatoren", "model", "kwaliteit"):
         for f in sorted((out / sub).glob("*.parquet")):
             click.echo(f"  {f}")
+    if (out / "rapport" / "index.html").exists():
+        click.echo(f"  {out / 'rapport' / 'index.html'} (report: open in a browser)")
     click.echo(f"ddas: run recorded in the Dagster instance at {env['DAGSTER_HOME']}")
 
 
@@ -192,14 +198,28 @@ def demo(workdir, persons, seed) -> None:
 
 @main.command()
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Landing folder to write.")
-@click.option("--persons", type=int, required=True)
+@click.option("--persons", type=click.IntRange(min=1), required=True, help="Number of synthetic persons (at least 1).")
 @click.option("--seed", type=int, default=1, show_default=True)
 def generate(out, persons, seed) -> None:
     """Write synthetic deliveries of all three kinds plus their ground truth (in OUT/ground_truth)."""
     from pipelines.generator import generate as gen
 
-    summary = gen(Path(out), persons=persons, seed=seed)
-    click.echo(f"ddas generate: wrote {out} ({summary})")
+    click.echo(f"ddas generate: wrote {out}\n{summary_lines(gen(Path(out), persons=persons, seed=seed))}")
+
+
+def summary_lines(summary: dict, indent: int = 2) -> str:
+    """The generator's summary as indented `name: value` lines (nested counts one level
+    deeper, lists joined by commas, integers with thousands separators)."""
+    lines = []
+    for k, v in summary.items():
+        if isinstance(v, dict):
+            lines.append(f"{' ' * indent}{k}:")
+            lines.append(summary_lines(v, indent + 2))
+        elif isinstance(v, list):
+            lines.append(f"{' ' * indent}{k}: {', '.join(map(str, v)) or '-'}")
+        else:
+            lines.append(f"{' ' * indent}{k}: {f'{v:,}' if isinstance(v, int) and not isinstance(v, bool) else v}")
+    return "\n".join(lines)
 
 
 from pipelines.trace import trace; main.add_command(trace)  # noqa: E402,E702  (ddas trace)

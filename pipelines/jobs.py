@@ -34,3 +34,11 @@ ddas_job = dg.define_asset_job(
     # code location is configured with; set when the definitions load, before a run queues.
     tags={"ddas/uitvoermap": dg.EnvVar("DDAS_OUTPUT_DIR").get_value() or "niet-ingesteld"},
 )
+
+
+def landing_configured() -> bool:
+    """Whether this code location has a landing folder (DDAS_LANDING_DIR when the
+    definitions load). Without one the schedule and the sensor load switched off, so
+    `dagster dev` on a laptop does not log "not set" every minute; they can still be
+    switched on in the UI."""
+    return bool((dg.EnvVar("DDAS_LANDING_DIR").get_value() or "").strip())

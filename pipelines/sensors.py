@@ -9,7 +9,7 @@ import dagster as dg
 
 from assets.common.publish import PublishError, check_landing
 from assets.ingest.landing_state import fingerprint, landing_state
-from pipelines.jobs import ddas_job
+from pipelines.jobs import ddas_job, landing_configured
 
 
 def evaluate(landing: str, cursor: str | None) -> tuple[dg.RunRequest | dg.SkipReason, str | None]:
@@ -31,7 +31,8 @@ def evaluate(landing: str, cursor: str | None) -> tuple[dg.RunRequest | dg.SkipR
     return dg.RunRequest(run_key=fp, tags={"ddas/gewijzigde_bestanden": str(len(changed))}), new_cursor
 
 
-@dg.sensor(job=ddas_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+@dg.sensor(job=ddas_job, minimum_interval_seconds=60,
+           default_status=dg.DefaultSensorStatus.RUNNING if landing_configured() else dg.DefaultSensorStatus.STOPPED,
            description="Requests a run when a landing file is new, changed or removed (name and sha256).")
 def landing_sensor(context: dg.SensorEvaluationContext):
     result, cursor = evaluate(os.environ.get("DDAS_LANDING_DIR", ""), context.cursor)
