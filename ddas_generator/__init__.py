@@ -20,10 +20,10 @@ import numpy as np
 import orjson
 import polars as pl
 
-from pipelines.generator import fragments as F
-from pipelines.generator import noise
-from pipelines.generator.world import simulate
-from pipelines.generator.writers import write_csv_files, write_ddas_files, write_xlsx_files
+from ddas_generator import fragments as F
+from ddas_generator import noise
+from ddas_generator.world import simulate
+from ddas_generator.writers import write_csv_files, write_ddas_files, write_xlsx_files
 
 __all__ = ["generate"]
 

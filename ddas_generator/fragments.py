@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from pipelines.generator.world import FIRST_YEAR, World
+from ddas_generator.world import FIRST_YEAR, World
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ONBEKEND_SHARE = 0.03  # DDAS trajectories registered without a municipality

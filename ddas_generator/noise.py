@@ -15,7 +15,7 @@ import numpy as np
 import orjson
 import polars as pl
 
-from pipelines.generator.writers import CSV_FIELDS, CSV_HEADER, ddas_document, organisatie, write_bytes, write_csv, write_xlsx
+from ddas_generator.writers import CSV_FIELDS, CSV_HEADER, ddas_document, organisatie, write_bytes, write_csv, write_xlsx
 
 NOISE_SHARE = 0.015  # bad records per delivered record, per kind
 FUTURE = dt.date(2099, 3, 31)  # after any plausible peildatum

@@ -13,7 +13,7 @@ import orjson
 import polars as pl
 import xlsxwriter
 
-from pipelines.generator.fragments import LEVERANCIERS, ORGANISATIES, layout
+from ddas_generator.fragments import LEVERANCIERS, ORGANISATIES, layout
 
 CSV_HEADER = [
     "Dossiernr", "BSN", "Geboortedatum", "Aanmelddatum", "Datum eerste gesprek", "Product",

@@ -180,7 +180,7 @@ def _run_and_report(env: dict) -> None:
 @click.option("--seed", type=int, default=1, show_default=True)
 def demo(workdir, persons, seed) -> None:
     """Generate synthetic deliveries and run the pipeline on them with the built-in DEMO key."""
-    from pipelines.generator import generate
+    from ddas_generator import generate
 
     work = Path(workdir)
     landing, output = work / "landing", work / "output"
@@ -202,7 +202,7 @@ def demo(workdir, persons, seed) -> None:
 @click.option("--seed", type=int, default=1, show_default=True)
 def generate(out, persons, seed) -> None:
     """Write synthetic deliveries of all three kinds plus their ground truth (in OUT/ground_truth)."""
-    from pipelines.generator import generate as gen
+    from ddas_generator import generate as gen
 
     click.echo(f"ddas generate: wrote {out}\n{summary_lines(gen(Path(out), persons=persons, seed=seed))}")
 

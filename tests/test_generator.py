@@ -23,9 +23,9 @@ from python_calamine import CalamineWorkbook
 
 from assets.common.bsn import is_valid_bsn
 from assets.common.reference import ddas_json_schema, gemeentecodes
-from pipelines.generator import generate
-from pipelines.generator.noise import CSV_CODES, DDAS_CODES, XLSX_CODES
-from pipelines.generator.world import simulate, valid_bsns
+from ddas_generator import generate
+from ddas_generator.noise import CSV_CODES, DDAS_CODES, XLSX_CODES
+from ddas_generator.world import simulate, valid_bsns
 
 UNTIL = dt.date(2026, 6, 30)
 HEADER = "Dossiernr;BSN;Geboortedatum;Aanmelddatum;Datum eerste gesprek;Product;Startdatum;Einddatum;Reden einde;Nazorg vanaf;Schuld bij aanvang;Opmerking"

@@ -18,7 +18,7 @@ import pytest
 
 from assets.common import paths
 from assets.common.bsn import pseudonym
-from pipelines.generator import generate
+from ddas_generator import generate
 from tests.conftest import TEST_KEY
 from assets.indicators.table_checks import subtraction_violations
 from tests.test_indicators_reference import T, reference_table

@@ -21,7 +21,7 @@ import pytest
 
 from assets.common import paths
 from assets.common.bsn import is_valid_bsn
-from pipelines.generator import generate
+from ddas_generator import generate
 from tests.builders import csv_file, ddas_file, traject, xlsx_file
 from tests.conftest import TEST_KEY, valid_bsns
 

@@ -18,7 +18,7 @@ import pytest
 
 from assets.common import publish
 from pipelines.cli import EXIT_BUSY
-from pipelines.generator import generate
+from ddas_generator import generate
 from tests.conftest import TEST_KEY
 
 REPO = Path(__file__).resolve().parents[1]

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from assets.common import parquet_io, paths, publish
 from pipelines.cli import EXIT_REFUSED, main, prepare_environment
 from pipelines.definitions import defs
-from pipelines.generator import generate
+from ddas_generator import generate
 from pipelines.run_errors import failure_line
 from tests.conftest import TEST_KEY
 
