@@ -22,6 +22,7 @@ from assets.common.bsn import check_key, pseudonym
 from assets.common.parquet_io import write_parquet_atomic
 from assets.indicators.members import indicator_members, member_counts, trajectory_records
 from schemas.indicators import INDICATOR_CODES, MIN_NOEMER
+from schemas.indicator_registry import indicator as registry_entry
 
 REGIO = re.compile(r"^(GM[0-9]{4}|NL)$")
 LIST_SEPARATOR = ";"  # list cells (persoon_ids, bewijs_datums) in csv and printed tables
@@ -117,7 +118,7 @@ def trace_cell(output: Path, indicator: str, regio: str, jaar: int, fmt: str, ta
     if noemer == 0 and published is None:
         raise TraceError(f"no units behind {indicator} {regio} {jaar}: the cell does not exist")
     info = lambda text: click.echo(text, err=fmt != "table")  # noqa: E731  (keep csv on stdout clean)
-    unit = "persons" if indicator == "terugval_5j" else "trajectories"
+    unit = "persons" if registry_entry(indicator).eenheid == "persoon" else "trajectories"
     info(f"cell       {indicator}  {regio}  {jaar}")
     if published is None:
         info(f"published  (no row in {paths.INDICATOREN}: recounted from the model only)")

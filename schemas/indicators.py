@@ -10,23 +10,73 @@ from typing import Optional
 import pandera.polars as pa
 import polars as pl
 
-# Contract order (spec/indicators.md); output rows sort alphabetically on the code.
-INDICATOR_CODES = [
-    "terugval_5j",
-    "nazorg_gestart",
-    "nazorg_tijdig",
-    "nazorgtoets_voor_einde",
-    "nazorgcontact_6m",
-    "warm_contact_12m",
-    "terugval_12m",
-]
+from schemas.indicator_registry import codes
+
+# Contract order (spec/indicators.md), from the registry; output rows sort on the code.
+INDICATOR_CODES = codes()
 NL = "NL"  # regio_code of the national rows
 REGIO = r"^(GM[0-9]{4}|NL)$"
 DEFINITIE_VERSIE = "2026.2"  # bump when a definition changes (2026.2: process.md §4 rules)
 MIN_NOEMER = 10  # disclosure control: smaller denominators are suppressed
 ONDERDRUKKING = ["primair", "secundair"]  # process.md §4: noemer < 10, or recoverable by subtraction
 # process.md §4: only these can lack data (they need delivered aftercare events)
-EVENT_INDICATORS = ["nazorgtoets_voor_einde", "nazorgcontact_6m", "warm_contact_12m"]
+EVENT_INDICATORS = codes(gebeurtenissen=True)
+HISTORIE_INDICATORS = codes(historie=True)  # only these can have historie_onvolledig
+
+
+# --- the row rules of the published table, the one implementation -----------------------
+# Each is True where a row is right. The pandera model checks them, and so does the asset
+# check (assets/indicators/table_checks.py), which reports the rows that break one.
+
+def _shown_exactly_when_not_hidden() -> pl.Expr:
+    """Numbers are shown exactly when the row is neither suppressed nor without data, and
+    teller, noemer and waarde are empty together; a geen_gegevens row is never suppressed."""
+    null = pl.col("noemer").is_null()
+    hidden = pl.col("onderdrukt")
+    return (
+        ((hidden | pl.col("geen_gegevens")) == null)
+        & ~(hidden & pl.col("geen_gegevens"))
+        & (pl.col("teller").is_null() == null)
+        & (pl.col("waarde").is_null() == null)
+    )
+
+
+def _state_mirrors_reason() -> pl.Expr:
+    """onderdrukt is true exactly when onderdrukking (primair / secundair) is set."""
+    return pl.col("onderdrukt") == pl.col("onderdrukking").is_not_null()
+
+
+def _flags_where_they_apply() -> pl.Expr:
+    """geen_gegevens only on the event-based indicators, historie_onvolledig only where the
+    registry says the indicator looks back."""
+    ind = pl.col("indicator")
+    return (~pl.col("geen_gegevens") | ind.is_in(EVENT_INDICATORS)) & (
+        ~pl.col("historie_onvolledig") | ind.is_in(HISTORIE_INDICATORS)
+    )
+
+
+def _teller_within_noemer() -> pl.Expr:
+    return (pl.col("teller") <= pl.col("noemer")).fill_null(True)
+
+
+def _noemer_disclosable() -> pl.Expr:
+    """A shown noemer is at least MIN_NOEMER (primary suppression)."""
+    return (pl.col("noemer") >= MIN_NOEMER).fill_null(True)
+
+
+# rule name -> (columns it reads besides teller, noemer and waarde, expression)
+ROW_RULES = {
+    "getoond_als_niet_verborgen": (["onderdrukt", "geen_gegevens"], _shown_exactly_when_not_hidden),
+    "onderdrukt_volgt_onderdrukking": (["onderdrukt", "onderdrukking"], _state_mirrors_reason),
+    "vlaggen_waar_ze_gelden": (["indicator", "geen_gegevens", "historie_onvolledig"], _flags_where_they_apply),
+    "teller_binnen_noemer": ([], _teller_within_noemer),
+    "noemer_minstens_10": ([], _noemer_disclosable),
+}
+
+
+def row_rules(columns: list[str]) -> dict[str, pl.Expr]:
+    """name -> expression of the rules whose columns are all in `columns`."""
+    return {name: rule() for name, (needs, rule) in ROW_RULES.items() if set(needs) <= set(columns)}
 
 
 class Indicatoren(pa.DataFrameModel):
@@ -52,31 +102,9 @@ class Indicatoren(pa.DataFrameModel):
         unique = ["indicator", "regio_code", "jaar"]
 
     @pa.dataframe_check
-    def suppression_consistent(cls, data) -> pl.LazyFrame:
-        """Numbers are shown exactly when the row is neither suppressed nor without data;
-        onderdrukt mirrors onderdrukking; a geen_gegevens row is never suppressed."""
-        null = pl.col("noemer").is_null()
-        hidden = pl.col("onderdrukking").is_not_null()
-        return data.lazyframe.select(
-            (pl.col("onderdrukt") == hidden)
-            & ((hidden | pl.col("geen_gegevens")) == null)
-            & ~(hidden & pl.col("geen_gegevens"))
-            & (pl.col("teller").is_null() == null)
-            & (pl.col("waarde").is_null() == null)
-        )
-
-    @pa.dataframe_check
-    def flags_where_they_apply(cls, data) -> pl.LazyFrame:
-        """geen_gegevens only on the event-based indicators, historie_onvolledig only on terugval_5j."""
-        ind = pl.col("indicator")
-        return data.lazyframe.select(
-            (~pl.col("geen_gegevens") | ind.is_in(EVENT_INDICATORS))
-            & (~pl.col("historie_onvolledig") | (ind == "terugval_5j"))
-        )
-
-    @pa.dataframe_check
-    def teller_within_noemer(cls, data) -> pl.LazyFrame:
-        return data.lazyframe.select((pl.col("teller") <= pl.col("noemer")).fill_null(True))
+    def row_rules_hold(cls, data) -> pl.LazyFrame:
+        """Every rule of ROW_RULES (the asset check reports which one a row breaks)."""
+        return data.lazyframe.select(pl.all_horizontal(*(rule() for _, rule in ROW_RULES.values())))
 
 
 class TerugvalDoel(pa.DataFrameModel):
@@ -155,7 +183,7 @@ BREED_SUFFIXES = {
 }
 # Flags that exist for one indicator only: suffix -> (indicators, column, type, description)
 BREED_EXTRA = {
-    "_historie_onvolledig": (["terugval_5j"], "historie_onvolledig", Optional[bool],
+    "_historie_onvolledig": (HISTORIE_INDICATORS, "historie_onvolledig", Optional[bool],
                              "look-back starts before the history start H (empty: no row for this indicator)"),
 }
 

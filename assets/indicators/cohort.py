@@ -11,11 +11,12 @@ from __future__ import annotations
 import polars as pl
 
 from assets.common.dates import add_months
-from assets.indicators.coverage import EVENT_INDICATORS, covered
+from assets.indicators.coverage import covered
 from assets.indicators.regions import by_region
-from schemas.indicators import INDICATOR_CODES
+from schemas.indicator_registry import codes
 
-COHORT_INDICATORS = INDICATOR_CODES[1:]  # all but terugval_5j, in contract order
+# The indicators counted on successful ends, in contract order (registry cohort "afgerond").
+AFGEROND = codes(cohort="afgerond")
 
 E = pl.col("e")
 
@@ -102,31 +103,44 @@ def cohort_flags(trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFr
             nazorg_gestart=nazorg <= add_months(E, 12),
             nazorg_tijdig=nazorg <= E,
         )
-        .with_columns(pl.col(COHORT_INDICATORS).fill_null(False))
+        .with_columns(pl.col(AFGEROND).fill_null(False))
     )
+
+
+# Registry cohort key -> the function giving its units: one row per trajectory with
+# gemeentecode, jaar and one boolean column per indicator of that cohort, named after its code.
+UNITS = {"afgerond": cohort_flags}
+COHORT_INDICATORS = [c for key in UNITS for c in codes(cohort=key)]  # every trajectory-based one
 
 
 def cohort_counts(
     trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFrame, dekking: pl.LazyFrame | None = None
 ) -> pl.LazyFrame:
-    """indicator, regio_code, jaar, teller, noemer, geen_gegevens of the six indicators,
-    unsuppressed.
+    """indicator, regio_code, jaar, teller, noemer, geen_gegevens of the trajectory-based
+    indicators (every cohort of UNITS), unsuppressed."""
+    return pl.concat([_counts(key, units(trajecten, pairs, events), dekking) for key, units in UNITS.items()])
 
-    The event-based ones count only trajectories of covered (gemeente, year) pairs
-    (`coverage.covered`): a gemeente row outside its coverage, and an NL row of a year
-    without any covered trajectory, is `geen_gegevens` with empty teller and noemer.
+
+def _counts(key: str, units: pl.LazyFrame, dekking: pl.LazyFrame | None) -> pl.LazyFrame:
+    """The counts of one cohort's indicators from its units.
+
+    The event-based ones (registry `gebeurtenissen`) count only trajectories of covered
+    (gemeente, year) pairs (`coverage.covered`): a gemeente row outside its coverage, and
+    an NL row of a year without any covered trajectory, is `geen_gegevens` with empty
+    teller and noemer.
     """
+    indicators, events = codes(cohort=key), codes(cohort=key, gebeurtenissen=True)
     gedekt = pl.col("gedekt")
-    sums = [pl.col(i).sum() for i in COHORT_INDICATORS if i not in EVENT_INDICATORS]
-    sums += [(pl.col(i) & gedekt).sum().alias(i) for i in EVENT_INDICATORS]
+    sums = [pl.col(i).sum() for i in indicators if i not in events]
+    sums += [(pl.col(i) & gedekt).sum().alias(i) for i in events]
     counts = (
-        by_region(covered(cohort_flags(trajecten, pairs, events), dekking))
+        by_region(covered(units, dekking))
         .group_by("regio_code", "jaar")
         .agg(*sums, noemer=pl.len(), noemer_gedekt=gedekt.sum())
-        .unpivot(on=COHORT_INDICATORS, index=["regio_code", "jaar", "noemer", "noemer_gedekt"],
+        .unpivot(on=indicators, index=["regio_code", "jaar", "noemer", "noemer_gedekt"],
                  variable_name="indicator", value_name="teller")
     )
-    is_event = pl.col("indicator").is_in(EVENT_INDICATORS)
+    is_event = pl.col("indicator").is_in(events)
     geen = is_event & (pl.col("noemer_gedekt") == 0)
     return counts.select(
         "indicator", "regio_code", "jaar",

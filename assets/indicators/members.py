@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.indicators.cohort import COHORT_INDICATORS, cohort, cohort_clients, cohort_flags, event_hits, relapse_12m_links
+from assets.indicators.cohort import COHORT_INDICATORS, UNITS, cohort, cohort_clients, event_hits, relapse_12m_links
 from assets.indicators.coverage import covered
 from assets.indicators.regions import by_region, in_cell
 from assets.indicators.relapse import flagged_aanmelders, relapse_links, relapse_persons
 from assets.indicators.table import model_inputs
-from schemas.indicators import EVENT_INDICATORS, INDICATOR_CODES
+from schemas.indicator_registry import indicator as registry_entry
 
 DATES = pl.List(pl.Date)
 IDS = pl.List(pl.Utf8)
@@ -38,11 +38,10 @@ def indicator_members(
     trajectories of covered (gemeente, year) pairs, as the published counts do: a
     geen_gegevens cell has no members.
     """
-    if indicator not in INDICATOR_CODES:
-        raise ValueError(f"unknown indicator {indicator!r}; expected one of {', '.join(INDICATOR_CODES)}")
+    entry = registry_entry(indicator)  # ValueError naming the known codes
     regio = regio.strip().upper()
     eligible, pairs, ev = model_inputs(trajecten, clienten, events)
-    if indicator == "terugval_5j":
+    if entry.cohort == "aanmelders":
         return _terugval_5j_members(pairs, regio, int(jaar))
     return _cohort_members(eligible, pairs, ev, indicator, regio, int(jaar), dekking)
 
@@ -82,8 +81,9 @@ def _cohort_members(
     eligible: pl.LazyFrame, pairs: pl.LazyFrame, ev: pl.LazyFrame, indicator: str, regio: str, jaar: int,
     dekking: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    flags = covered(cohort_flags(eligible, pairs, ev), dekking)
-    if indicator in EVENT_INDICATORS:
+    entry = registry_entry(indicator)
+    flags = covered(UNITS[entry.cohort](eligible, pairs, ev), dekking)
+    if entry.gebeurtenissen:
         flags = flags.filter("gedekt")
     units = (
         by_region(flags)

@@ -11,12 +11,14 @@ from assets.common.dates import add_months
 from assets.indicators.cohort import cohort_counts
 from assets.indicators.disclosure import STATE, primary, suppress_secondary
 from assets.indicators.relapse import terugval_5j
-from schemas.indicators import DEFINITIE_VERSIE
+from schemas.indicator_registry import INDICATORS
+from schemas.indicators import DEFINITIE_VERSIE, HISTORIE_INDICATORS
 
-# Which window decides "voorlopig" (provisional) for each indicator.
-VOORLOPIG_JAAR = ["terugval_5j", "nazorg_tijdig", "nazorgtoets_voor_einde"]
-VOORLOPIG_6M = ["nazorgcontact_6m"]
-VOORLOPIG_12M = ["nazorg_gestart", "warm_contact_12m", "terugval_12m"]
+# Which window decides "voorlopig" (provisional): registry venster_maanden -> its codes
+# (None: the year itself; N: 31-12-jaar + N months).
+VENSTERS: dict[int | None, list[str]] = {}
+for _i in INDICATORS:
+    VENSTERS.setdefault(_i.venster_maanden, []).append(_i.code)
 
 DATE_COLUMNS = ["aanmelddatum", "startdatum", "einddatum", "nazorg_startdatum"]
 
@@ -60,11 +62,14 @@ def voorlopig(indicator: pl.Expr, jaar: pl.Expr, peildatum: dt.date) -> pl.Expr:
     """True while the indicator's window for `jaar` is not fully observed at the peildatum."""
     p = pl.lit(peildatum, dtype=pl.Date)
     year_end = pl.date(jaar, 12, 31)
-    return (
-        pl.when(indicator.is_in(VOORLOPIG_JAAR)).then(jaar >= peildatum.year)
-        .when(indicator.is_in(VOORLOPIG_6M)).then(add_months(year_end, 6) > p)
-        .when(indicator.is_in(VOORLOPIG_12M)).then(add_months(year_end, 12) > p)
-    )
+    rules = [
+        (indicator.is_in(ind), jaar >= peildatum.year if n is None else add_months(year_end, n) > p)
+        for n, ind in VENSTERS.items()
+    ]
+    expr = pl.when(rules[0][0]).then(rules[0][1])
+    for cond, rule in rules[1:]:
+        expr = expr.when(cond).then(rule)
+    return expr  # null for a code outside the registry; the pandera model refuses it
 
 
 def historie_start(trajecten: pl.LazyFrame, historie_vanaf: dt.date | None) -> pl.Expr:
@@ -76,8 +81,9 @@ def historie_start(trajecten: pl.LazyFrame, historie_vanaf: dt.date | None) -> p
 
 
 def historie_onvolledig(indicator: pl.Expr, jaar: pl.Expr, h: pl.Expr) -> pl.Expr:
-    """terugval_5j looks back five years: incomplete when 1 January of x - 5 is before H."""
-    return (indicator == "terugval_5j") & (pl.date(jaar - 5, 1, 1) < h).fill_null(False)
+    """terugval_5j (registry `historie`) looks back five years: incomplete when 1 January
+    of x - 5 is before H."""
+    return indicator.is_in(HISTORIE_INDICATORS) & (pl.date(jaar - 5, 1, 1) < h).fill_null(False)
 
 
 def finalise(

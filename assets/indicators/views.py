@@ -11,6 +11,8 @@ from assets.common.reference import doelen_path, gemeentecodes, gemeenten
 from schemas.indicators import INDICATOR_CODES, NL, Doelen, breed_suffixes
 
 STANDAARD_DOEL_PCT = 7.0  # the college's relapse target (spec/README.md background)
+# column -> dtype of the target file, from its pandera model (no hand-written copy)
+DOELEN_DTYPES = {name: col.dtype.type for name, col in Doelen.to_schema().columns.items()}
 
 
 def regio_namen() -> pl.LazyFrame:
@@ -55,9 +57,9 @@ def read_doelen(path: str | Path | None = None) -> pl.DataFrame:
     ValueError naming the problem, so a typo never silently falls back to the default.
     """
     path = Path(path) if path else doelen_path()
-    raw = pl.read_csv(path, schema_overrides={"gemeentecode": pl.Utf8, "doel_pct": pl.Float64})
-    if set(raw.columns) != {"gemeentecode", "doel_pct"}:
-        raise ValueError(f"{path.name}: expected columns gemeentecode,doel_pct, got {','.join(raw.columns)}")
+    raw = pl.read_csv(path, schema_overrides=DOELEN_DTYPES)
+    if set(raw.columns) != set(DOELEN_DTYPES):
+        raise ValueError(f"{path.name}: expected columns {','.join(DOELEN_DTYPES)}, got {','.join(raw.columns)}")
     df = raw.select(pl.col("gemeentecode").str.strip_chars().str.to_uppercase(), pl.col("doel_pct").cast(pl.Float64))
     unknown = sorted(set(df["gemeentecode"].drop_nulls()) - gemeentecodes() - {NL})
     if unknown or df["gemeentecode"].null_count() or df["doel_pct"].null_count():
@@ -76,7 +78,7 @@ def terugval_doel(
     empty (a low value there means "not observed", process.md §4).
     """
     if doelen is None:
-        doelen = pl.DataFrame(schema={"gemeentecode": pl.Utf8, "doel_pct": pl.Float64})
+        doelen = pl.DataFrame(schema=DOELEN_DTYPES)
     targets = doelen.lazy().select(regio_code="gemeentecode", doel_csv="doel_pct")
     waarde = pl.col("waarde")
     out = (

@@ -119,11 +119,3 @@ def bsn_like_cells(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     order = [n for n in schema if n in found]
     return pl.DataFrame({"kolom": order, "cellen": [found[n] for n in order]}, schema=none.schema)
 
-
-def indicator_violations(ind: pl.DataFrame) -> pl.DataFrame:
-    """Rows with teller > noemer, an unsuppressed noemer under 10, or inconsistent suppression."""
-    return ind.filter(
-        (pl.col("teller") > pl.col("noemer"))
-        | (~pl.col("onderdrukt") & (pl.col("noemer").is_null() | (pl.col("noemer") < 10)))
-        | (pl.col("onderdrukt") & (pl.col("teller").is_not_null() | pl.col("noemer").is_not_null() | pl.col("waarde").is_not_null()))
-    ).select("indicator", "regio_code", "jaar", "teller", "noemer", "onderdrukt")

@@ -10,7 +10,7 @@ import polars as pl
 from assets.common import paths
 from assets.common.settings import DdasSettings
 from assets.ingest.inventory import KINDS
-from assets.indicators.table_checks import row_violations, subtraction_violations
+from assets.indicators.table_checks import row_violations, rule_failures, subtraction_violations
 from assets.quality.checks import quarantine_shares, unreconciled_files
 from assets.quality.gather import gather_quarantine
 
@@ -59,6 +59,7 @@ def indicatoren_plausibel(settings: DdasSettings) -> dg.AssetCheckResult:
     bad, open_d = row_violations(ind), subtraction_violations(ind)
     return dg.AssetCheckResult(passed=bad.height == 0 and open_d.height == 0,
                                metadata={"rijen_fout": bad.height, "herleidbaar_door_aftrekken": open_d.height,
+                                         "rijen_fout_per_regel": dg.MetadataValue.json(rule_failures(ind)),
                                          "voorbeelden": dg.MetadataValue.json(open_d.head(10).select("indicator", "jaar").rows())})
 
 

@@ -8,6 +8,7 @@ from assets.report.data import NL, ReportData
 from assets.report.national import FUNNEL, WGS, doel_columns, nav
 from assets.report.page import cell_html, figure, label, page, section, table
 from assets.report.series import groep, serie
+from schemas.indicators import INDICATOR_CODES
 
 
 def _latest_own_year(d: ReportData, indicator: str, g: str) -> int | None:
@@ -83,7 +84,7 @@ def _wgs(d: ReportData, g: str) -> str | None:
 
 def _all_cells(d: ReportData, g: str) -> str:
     codes = [c for c in d.indicatoren["indicator"].unique(maintain_order=False).sort().to_list()]
-    order = {c: i for i, c in enumerate(["terugval_5j", *FUNNEL, "terugval_12m", *WGS])}
+    order = {c: i for i, c in enumerate([*INDICATOR_CODES, *WGS])}  # contract order, then the Wgs ones
     codes.sort(key=lambda c: (order.get(c, 99), c))
     ys = years(d.indicatoren)
     rows = [[label(c)] + [cell_html(d.cells(c, g).get(y, ABSENT)) for y in ys] for c in codes]

@@ -18,8 +18,9 @@ from assets.report.data import NL, ReportData
 from assets.report.fmt import esc, pct, pp
 from assets.report.page import cell_html, figure, label, page, section, table
 from assets.report.series import groep, serie
+from schemas.indicator_registry import codes
 
-FUNNEL = ["nazorg_gestart", "nazorg_tijdig", "nazorgtoets_voor_einde", "nazorgcontact_6m", "warm_contact_12m"]
+FUNNEL = codes(rapport="nazorg")  # the aftercare funnel, in contract order
 WGS = ["eerste_gesprek_tijdig", "beschikking_tijdig", "beheer_naar_begeleiding"]
 MAX_BARS = 40
 VROEG = ["signaal_opgepakt", "zaak_bereikt", "zaak_hulp_aanvaard", "meervoudig_signaal", "signaal_naar_schuldhulp"]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from assets.report.cells import STATUS, VOORLOPIG, HISTORIE, Cell
 from assets.report.fmt import esc, getal, pct
+from schemas.indicator_registry import INDICATORS
 
+# The registered indicators carry their own label; the others are indicators and measures of
+# tables that later versions add (their sections are skipped while the table is absent).
 LABELS = {
-    "terugval_5j": "Terugval binnen 5 jaar",
-    "nazorg_gestart": "Nazorg gestart (uiterlijk 12 maanden na het einde)",
-    "nazorg_tijdig": "Nazorg gestart tijdens het traject",
-    "nazorgtoets_voor_einde": "Nazorgtoets vóór het einde",
-    "nazorgcontact_6m": "Contact binnen 6 maanden na het einde",
-    "warm_contact_12m": "Warm contact het hele eerste jaar",
-    "terugval_12m": "Terugval binnen 12 maanden",
+    **{i.code: i.naam for i in INDICATORS},
     "eerste_gesprek_tijdig": "Eerste gesprek binnen de Wgs-termijn",
     "beschikking_tijdig": "Beschikking binnen 8 weken na het eerste gesprek",
     "beheer_naar_begeleiding": "Van budgetbeheer naar budgetbegeleiding",
