@@ -7,6 +7,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.keys import HEX64, TRAJECT_ID
+from schemas.kinds import trajectory_names, trajectory_source_sets
 
 GEMEENTECODE = r"^GM[0-9]{4}$"
 # DDAS EnumUitstroomreden: the standard end reasons every mapping maps onto.
@@ -50,7 +51,7 @@ class Trajecten(pa.DataFrameModel):
     )
     aantal_bronrecords: pl.Int64 = pa.Field(ge=1, description="number of accepted records (after superseding) that make the trajectory")
     bronnen: str = pa.Field(
-        isin=["ddas", "shv_csv", "ddas,shv_csv"], description="sources of its records, sorted and comma-joined"
+        isin=trajectory_source_sets(), description="sources of its records, sorted and comma-joined"
     )
     laatste_levering: pl.Datetime(time_unit="us", time_zone="UTC") = pa.Field(
         description="latest delivery timestamp among its records (that of the authoritative record)"
@@ -79,7 +80,7 @@ class TrajectHerkomst(pa.DataFrameModel):
     (superseded legacy rows included), in file and position order. Answers "which
     delivered records made this trajectory, and why is it closed" (is_gezaghebbend)."""
 
-    bron: str = pa.Field(isin=["ddas", "shv_csv"], description="ddas or shv_csv")
+    bron: str = pa.Field(isin=trajectory_names(), description=" or ".join(trajectory_names()))
     bestand: str = pa.Field(description="path relative to the landing folder, '/' separators")
     locatie: str = pa.Field(description="DDAS: leveringen[i].schuldhulptrajecten[j]; CSV: the 1-based line")
     levering_index: pl.Int64 = pa.Field(ge=0, description="DDAS: i of leveringen[i]; CSV: 0")

@@ -6,7 +6,9 @@ from typing import Optional
 import pandera.polars as pa
 import polars as pl
 
-BRONNEN = ["ddas", "shv_csv", "nazorg"]
+from schemas.kinds import names
+
+BRONNEN = names()  # the registered delivery kinds (schemas/kinds.py)
 STATUSSEN = ["geladen", "geweigerd", "duplicaat", "toekomstig"]
 
 # model.md §2, in the order in which they are tried: the first that applies wins.
@@ -35,7 +37,7 @@ REDEN_CODES = [
 class Leveringen(pa.DataFrameModel):
     """`kwaliteit/leveringen.parquet`: one row per delivered file (the ledger)."""
 
-    bron: str = pa.Field(isin=BRONNEN, description="ddas, shv_csv or nazorg")
+    bron: str = pa.Field(isin=BRONNEN, description=f"{', '.join(BRONNEN[:-1])} or {BRONNEN[-1]}")
     bestand: str = pa.Field(unique=True, description="path relative to the landing folder, '/' separators; runs of 9+ digits as '#', unique (docs/robustness.md)")
     sha256: Optional[str] = pa.Field(nullable=True, str_matches=r"^[0-9a-f]{64}$", description="hash of the file's bytes; empty for an entry that could not be read (link, fifo, unreadable)")
     status: str = pa.Field(isin=STATUSSEN, description="geladen, geweigerd, duplicaat or toekomstig")
@@ -80,7 +82,30 @@ class SchemaAfwijkingen(pa.DataFrameModel):
         strict = False
 
 
+class Inventaris(pa.DataFrameModel):
+    """`staging/inventaris.parquet`: one row per entry under the kind folders, the outcome
+    of steps 1-2 of sources.md (assets/ingest/inventory.py)."""
+
+    bron: str = pa.Field(isin=BRONNEN, description="the kind folder the entry is under")
+    bestand: str = pa.Field(unique=True, description="shown name (digit runs masked, unique), as in the ledger")
+    pad: Optional[str] = pa.Field(nullable=True, description="absolute path, only in memory: never written (inventory_table drops it)")
+    sha256: Optional[str] = pa.Field(nullable=True, str_matches=r"^[0-9a-f]{64}$", description="empty when the entry could not be read")
+    bytes: Optional[int] = pa.Field(nullable=True, ge=0, description="empty for what is not a regular file (a link, fifo, folder)")
+    status: Optional[str] = pa.Field(nullable=True, isin=["geweigerd", "duplicaat"], description="empty: handed to the kind's reader")
+    reden: Optional[str] = pa.Field(nullable=True, description="why the entry was stopped; never quotes a name or link target")
+    gemeentecode_naam: Optional[str] = pa.Field(nullable=True, description="GMxxxx from the file name (kinds named GMxxxx_JJJJMMDD)")
+    leverdatum_naam: Optional[pl.Date] = pa.Field(nullable=True, description="date from the file name (kinds named GMxxxx_JJJJMMDD)")
+
+    class Config:
+        strict = True
+
+
 def empty(model: type[pa.DataFrameModel]) -> pl.DataFrame:
     """An empty frame with exactly the model's columns and types."""
-    schema = model.to_schema()
-    return pl.DataFrame(schema={name: col.dtype.type for name, col in schema.columns.items()})
+    return model.empty()
+
+
+def dtypes(model: type[pa.DataFrameModel]) -> dict[str, pl.DataType]:
+    """{column: polars dtype} of a model, in its column order: the schema of frames built
+    from Python rows, so that no dtype dict copies a model."""
+    return dict(model.empty().schema)

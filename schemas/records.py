@@ -11,6 +11,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.keys import HEX64
+from schemas.kinds import trajectory_names
 
 
 class TrajectRecord(pa.DataFrameModel):
@@ -19,7 +20,7 @@ class TrajectRecord(pa.DataFrameModel):
     File: `<output>/staging/<bron>/records.parquet` for bron in (ddas, shv_csv).
     """
 
-    bron: str = pa.Field(isin=["ddas", "shv_csv"])
+    bron: str = pa.Field(isin=trajectory_names())
     bestand: str = pa.Field(description="path relative to the landing folder")
     locatie: str = pa.Field(description="leveringen[i].schuldhulptrajecten[j] or the 1-based line")
     levering_index: int = pa.Field(ge=0, description="DDAS: i of leveringen[i]; CSV: 0")

@@ -250,7 +250,7 @@ def test_any_fault_in_one_file_is_that_files_refusal(tmp_path, monkeypatch):
 
     land = tmp_path / "landing"
     good_files(land)
-    monkeypatch.setattr(ddas_json, "extract_records", boom)
+    monkeypatch.setattr(ddas_json, "decode_records", boom)
     rows = ledger(read_ddas(to_read(inventory(land), "ddas"), PEIL, KEY).ledger)
     assert rows["ddas/goed.json"] == ("geweigerd", "bestand kon niet verwerkt worden (KeyError)")
 

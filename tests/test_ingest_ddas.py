@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import assets.common.bsn as bsn_module
 from assets.common.bsn import is_valid_bsn, pseudonym
 from assets.common.reference import gemeentecodes
-from assets.ingest.ddas_json import RAW_SCHEMA, extract_records, parse_aanleverdatum, read_ddas
+from assets.ingest.ddas_json import RAW_SCHEMA, decode_records, parse_aanleverdatum, read_ddas
 from assets.ingest.ddas_schema_check import json_pad, schema_findings
 from assets.ingest.inventory import inventory, to_read
 from schemas.ddas_json import DdasRuwClient, DdasRuwRecord
@@ -705,7 +705,7 @@ def test_json_pad_reference(parts):
 def test_raw_extraction_matches_its_pandera_models():
     doc = _valid_copy(orjson.loads((OFFICIAL / "UitgebreidMeervoudigVoorbeeld.json").read_bytes()))
     doc["leveringen"][0]["schuldhulptrajecten"].append({"startdatum": 20240101, "client": [None, 7]})
-    columns, pos, bsns = extract_records(doc, "ddas/x.json")
+    columns, pos, bsns = decode_records(doc, "ddas/x.json")
     raw = pl.DataFrame(columns, schema=RAW_SCHEMA)
     DdasRuwRecord.validate(raw)
     DdasRuwClient.validate(pl.DataFrame({"rij": pos, "bsn": bsns}, schema={"rij": pl.Int64, "bsn": pl.Utf8}))

@@ -27,6 +27,18 @@ def date_invalid(expr: pl.Expr, fmt: str = "nl") -> pl.Expr:
     return is_present(expr) & parse_date(expr, fmt).is_null()
 
 
+def earliest(*dates: pl.Expr | str) -> pl.Expr:
+    """The earliest non-null of the date columns, null when all are null; named after the first.
+
+    Not pl.min_horizontal: in polars 1.44 it returns one row instead of the frame's height
+    when all its inputs are computed all-null columns (when/then results)."""
+    exprs = [pl.col(d) if isinstance(d, str) else d for d in dates]
+    out = exprs[0]
+    for other in exprs[1:]:
+        out = pl.when(other.is_not_null() & (out.is_null() | (other < out))).then(other).otherwise(out)
+    return out
+
+
 def add_months(expr: pl.Expr, n: int) -> pl.Expr:
     """+ n calendar months, clamped to the month's last day (31-08 + 6 = 28/29-02)."""
     return expr.dt.offset_by(f"{n}mo")

@@ -17,7 +17,6 @@ import ctypes
 import datetime as dt
 import multiprocessing
 import os
-import re
 import signal
 import sys
 import threading
@@ -33,78 +32,37 @@ import orjson
 import polars as pl
 
 from assets.common.bsn import bsn_is_valid, normalise_bsn, pseudonymise
-from assets.common.dates import ISO_DATE, parse_date
+from assets.common.dates import earliest, parse_date
 from assets.common.memory import without_cyclic_gc
 from assets.common.reference import gemeentecodes, map_code, match_key
 from assets.ingest.ddas_bounds import MAX_BYTES, MAX_DEPTH, TE_DIEP, TE_GROOT, json_depth
+from assets.ingest.ddas_dates import parse_aanleverdatum, valid_iso_date
 from assets.ingest.ddas_schema_check import FINDINGS_SCHEMA, schema_findings
 from assets.ingest.inventory import UNREADABLE_FILE, open_regular, os_cause
-from assets.ingest.reasons import quarantine_frame
+from assets.ingest.reasons import quarantine
 from assets.ingest.result import IngestResult, ledger_frame, ledger_row
-from schemas.ddas_json import DATUMVELDEN, NIET_TEKST
+from schemas.ddas_json import DATUMVELDEN, NIET_TEKST, DdasRuwClient, DdasRuwRecord
+from schemas.quality import dtypes
+from schemas.records import TrajectRecord
 
+BRON = "ddas"
 BOM = b"\xef\xbb\xbf"
-# RFC 3339 date-time; the offset (Z, z or +hh:mm / -hh:mm) is required.
-_RFC3339 = re.compile(
-    r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?"
-    r"(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))$"
-)
 _OBJECT_PHASES = ("intake", "planVanAanpak", "stabilisatie", "schuldregeling", "oplossing")
 _ARRAY_PHASES = ("begeleiding", "moratoria", "crisisinterventies", "voorlopigeVoorzieningen")
 _INT64 = (-(2**63), 2**63 - 1)
 
-RAW_SCHEMA = {
-    "bestand": pl.Utf8,
-    "levering_index": pl.Int64,
-    "record_index": pl.Int64,
-    "gemeentecode": pl.Utf8,
-    **{col: pl.Utf8 for col in DATUMVELDEN.values()},
-    "uitstroom_reden": pl.Utf8,
-    "ia_aanwezig": pl.Boolean,
-    "fase_aanwezig": pl.Boolean,
-    "schuldbedrag_eur": pl.Int64,
-}
-CLIENT_SCHEMA = {"rij": pl.Int64, "bsn": pl.Utf8}
+RAW_SCHEMA = dtypes(DdasRuwRecord)
+CLIENT_SCHEMA = dtypes(DdasRuwClient)
 # The columns of a judged file that the accepted records and the quarantine are made of.
 JUDGED_COLUMNS = [
     "rij", "bestand", "levering_index", "record_index", "gemeentecode", "d_aanmelding_startdatum", "start", "eind",
     "reden_std", "ia_aanwezig", "fase_aanwezig", "d_nazorg_startdatum", "schuldbedrag_eur", "reden_code", "detail",
 ]
-FILE_SCHEMA = {"bestand": pl.Utf8, "aanlevertijdstip": pl.Datetime("us", "UTC"), "horizon": pl.Date}
+# One row per loaded file: what its records take from the file (TrajectRecord's types).
+FILE_SCHEMA = {c: t for c, t in dtypes(TrajectRecord).items() if c in ("bestand", "aanlevertijdstip", "horizon")}
 
 
 # --- one file ----------------------------------------------------------------------
-
-
-def parse_aanleverdatum(value) -> tuple[dt.date, dt.datetime] | None:
-    """(calendar date as written, instant in UTC) of an RFC 3339 date-time; None if unusable."""
-    if not isinstance(value, str):
-        return None
-    m = _RFC3339.match(value.strip())
-    if not m:
-        return None
-    y, mo, d, h, mi, s = (int(m.group(k)) for k in range(1, 7))
-    micro = int((m.group(7) or ".0")[1:7].ljust(6, "0"))
-    oh, om = (int(m.group(10)), int(m.group(11))) if m.group(9) else (0, 0)
-    if oh > 23 or om > 59 or s > 60:
-        return None
-    sign = -1 if m.group(9) == "-" else 1
-    try:
-        tz = dt.timezone(sign * dt.timedelta(hours=oh, minutes=om))
-        # A leap second (:60) is read as the first instant of the next minute.
-        stamp = dt.datetime(y, mo, d, h, mi, min(s, 59), micro, tzinfo=tz) + dt.timedelta(seconds=s - min(s, 59))
-    except ValueError:
-        return None
-    return dt.date(y, mo, d), stamp.astimezone(dt.timezone.utc)
-
-
-def _valid_iso_date(value) -> dt.date | None:
-    if isinstance(value, str) and re.match(ISO_DATE, value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def load_file(raw: bytes, peildatum: dt.date) -> tuple[str, str | None, dict | None, tuple | None]:
@@ -179,7 +137,7 @@ def _amount_series(values: list) -> pl.Series:
         return pl.Series("schuldbedrag_eur", [_whole_euros(v) for v in values], dtype=pl.Int64)
 
 
-def extract_records(doc: dict, bestand: str) -> tuple[dict[str, pl.Series], list[int], pl.Series]:
+def decode_records(doc: dict, bestand: str) -> tuple[dict[str, pl.Series], list[int], pl.Series]:
     """Raw columns of every trajectory of `doc` (schemas.ddas_json.DdasRuwRecord, as
     Series by name), and its clients as two flat lists: (record position in this file,
     raw BSN text or None).
@@ -289,16 +247,6 @@ def _client_checks(clients: pl.DataFrame, n: int) -> pl.DataFrame:
     })
 
 
-def _earliest(*columns: str) -> pl.Expr:
-    """The earliest non-null date. (Not pl.min_horizontal: in polars 1.44 it returns one
-    row instead of the frame's height when all its inputs are all-null when/then results.)"""
-    out = pl.col(columns[0])
-    for name in columns[1:]:
-        other = pl.col(name)
-        out = pl.when(other.is_not_null() & (out.is_null() | (other < out))).then(other).otherwise(out)
-    return out
-
-
 def judge(raw: pl.DataFrame, clients: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
     """Raw records (DdasRuwRecord + `rij`, the row number 0..n-1) with parsed fields,
     `reden_code` (null: accepted) and `detail` (the date field behind a date code)."""
@@ -314,12 +262,12 @@ def judge(raw: pl.DataFrame, clients: pl.DataFrame, peildatum: dt.date) -> pl.Da
         .with_columns(
             **{d[veld]: parse_date(pl.col(col), "iso") for veld, col in DATUMVELDEN.items()},
             gemeente_bekend=gemeente.str.to_uppercase().is_in(sorted(gemeentecodes())) | (gemeente == "onbekend"),
-            reden_std=map_code(pl.col("uitstroom_reden"), "ddas", "uitstroom.reden"),
+            reden_std=map_code(pl.col("uitstroom_reden"), BRON, "uitstroom.reden"),
         )
         .with_columns(
             datum_ongeldig_veld=ongeldig,
             datum_toekomst_veld=toekomst,
-            start=_earliest("d_aanmelding_startdatum", "d_startdatum", "d_informatie_en_advies_startdatum"),
+            start=earliest("d_aanmelding_startdatum", "d_startdatum", "d_informatie_en_advies_startdatum"),
             eind=pl.coalesce("d_einddatum", "d_uitstroom_datum"),
         )
     )
@@ -368,8 +316,8 @@ def _locatie() -> pl.Expr:
     return pl.format("leveringen[{}].schuldhulptrajecten[{}]", "levering_index", "record_index")
 
 
-def _records(judged: pl.DataFrame, clients: pl.DataFrame, files: pl.DataFrame, key: bytes,
-             pool: ProcessPoolExecutor | None = None) -> pl.DataFrame:
+def accepted_records(judged: pl.DataFrame, clients: pl.DataFrame, files: pl.DataFrame, key: bytes,
+                     pool: ProcessPoolExecutor | None = None) -> pl.DataFrame:
     """Accepted records as schemas.records.TrajectRecord; no BSN column survives.
     `clients` is accepted_clients over all files (`rij` numbering the judged rows).
     `files` holds one row per loaded file, row i for the records with `_bestand_nr` i.
@@ -384,7 +332,7 @@ def _records(judged: pl.DataFrame, clients: pl.DataFrame, files: pl.DataFrame, k
         .filter(pl.col("reden_code").is_null())
         .with_columns(_persoon_ids(clients, key, pool))
         .select(
-            pl.lit("ddas").alias("bron"),
+            pl.lit(BRON).alias("bron"),
             "bestand",
             _locatie().alias("locatie"),
             "levering_index",
@@ -404,11 +352,6 @@ def _records(judged: pl.DataFrame, clients: pl.DataFrame, files: pl.DataFrame, k
         )
         .collect()
     )
-
-
-def _quarantine(judged: pl.DataFrame) -> pl.DataFrame:
-    q = judged.lazy().filter(pl.col("reden_code").is_not_null())  # rij order: (bestand, levering, record)
-    return q.select(quarantine_frame("ddas", pl.col("bestand"), _locatie(), pl.col("reden_code"), pl.col("detail"))).collect()
 
 
 # --- the reader ----------------------------------------------------------------------
@@ -463,13 +406,13 @@ def _read_loaded(raw: bytes, bestand: str, peildatum: dt.date) -> FileRead:
         findings = schema_findings(doc, bestand, nulls=raw.count(b"null"))
     except (ValueError, RecursionError) as e:  # e.g. jsonschema-rs "Recursion limit reached"
         return FileRead("geweigerd", f"JSON Schema-validatie faalde ({type(e).__name__})", stamp)
-    columns, pos, bsns = extract_records(doc, bestand)
-    horizon = _valid_iso_date(doc.get("einddatumLevering")) or stamp[0]
+    columns, pos, bsns = decode_records(doc, bestand)
+    horizon = valid_iso_date(doc.get("einddatumLevering")) or stamp[0]
     del doc, raw  # the parsed document is the big thing: freed before the rules run
     records = pl.DataFrame(columns, schema=RAW_SCHEMA).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64))
     clients = pl.DataFrame({"rij": pos, "bsn": bsns}, schema=CLIENT_SCHEMA)
     judged = judge(records, clients, peildatum)
-    kept = judged.select(JUDGED_COLUMNS)  # what _records and _quarantine read: less to send between processes
+    kept = judged.select(JUDGED_COLUMNS)  # what accepted_records and quarantine read: less to send between processes
     return FileRead(status, reden, stamp, horizon, kept, accepted_clients(judged, clients), findings)
 
 
@@ -644,6 +587,8 @@ def _combine(rows: list[dict], reads: list[FileRead], peildatum: dt.date, key: b
         ledger_row(file, status, reden, leverdatum, gelezen, accepted_per_file.get(file["bestand"], 0))
         for file, status, reden, leverdatum, gelezen in outcomes
     ])
-    records = _records(judged, clients, pl.DataFrame(file_rows, schema=FILE_SCHEMA), key, pool)
+    records = accepted_records(judged, clients, pl.DataFrame(file_rows, schema=FILE_SCHEMA), key, pool)
     findings_frame = pl.concat([pl.DataFrame(schema=FINDINGS_SCHEMA), *findings])
-    return IngestResult(ledger=ledger, records=records, quarantine=_quarantine(judged), schema_findings=findings_frame)
+    # rij order: (bestand, levering_index, record_index)
+    return IngestResult(ledger=ledger, records=records, quarantine=quarantine(BRON, judged, _locatie()),
+                        schema_findings=findings_frame)

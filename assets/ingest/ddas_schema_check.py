@@ -27,8 +27,9 @@ import jsonschema_rs
 import polars as pl
 
 from assets.common.reference import ddas_json_schema
+from schemas.quality import SchemaAfwijkingen, dtypes
 
-FINDINGS_SCHEMA = {"bestand": pl.Utf8, "json_pad": pl.Utf8, "melding": pl.Utf8}
+FINDINGS_SCHEMA = dtypes(SchemaAfwijkingen)
 
 _FORMAT_UITLEG = {
     "date": "een date (YYYY-MM-DD)",

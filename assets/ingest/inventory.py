@@ -26,22 +26,15 @@ import polars as pl
 
 from assets.common.reference import gemeentecodes
 from assets.ingest.names import is_utf8, shown_names
+from schemas.kinds import kind, kinds, names
+from schemas.quality import Inventaris, dtypes
 
-KINDS = ("ddas", "shv_csv", "nazorg")
-_NAMED = {"shv_csv": "csv", "nazorg": "xlsx"}
-_NAME_RE = re.compile(r"(GM[0-9]{4})_([0-9]{8})\.(csv|xlsx)", re.IGNORECASE)  # fullmatch: no trailing newline
+KINDS = tuple(names())  # the registered delivery kinds (schemas/kinds.py), in registry order
+# The name of a `named` kind; the extension is compared with the kind's afterwards, so a
+# wrong or upper-case extension gets the kind's own refusal text. fullmatch: no trailing newline.
+_NAME_RE = re.compile(r"(GM[0-9]{4})_([0-9]{8})\.([A-Za-z0-9]+)", re.IGNORECASE)
 
-INVENTORY_SCHEMA = {
-    "bron": pl.Utf8,
-    "bestand": pl.Utf8,  # shown name (names.shown_names): unique, digit runs masked
-    "pad": pl.Utf8,  # absolute path, only in memory: never written (inventory_table)
-    "sha256": pl.Utf8,  # null when the entry could not be read
-    "bytes": pl.Int64,  # null for what is not a regular file (a link, fifo, folder)
-    "status": pl.Utf8,
-    "reden": pl.Utf8,
-    "gemeentecode_naam": pl.Utf8,
-    "leverdatum_naam": pl.Date,
-}
+INVENTORY_SCHEMA = dtypes(Inventaris)  # `pad` only in memory: inventory_table drops it
 
 # Refusal texts for entries that cannot be taken; they never quote a name or a link target.
 LINK = "symbolische link naar {doel}: links worden nooit gevolgd"
@@ -69,15 +62,15 @@ def os_cause(e: OSError) -> str:
 
 def check_name(bron: str, name: str) -> tuple[str | None, str | None, dt.date | None]:
     """(reason of refusal or None, municipality code, date) for a file name of a kind."""
-    if bron == "ddas":
-        if fnmatch.fnmatchcase(name, "*.json"):  # translated to a full match (\Z): no trailing newline
+    k = kind(bron)
+    if not k.named:
+        if fnmatch.fnmatchcase(name, f"*.{k.extension}"):  # translated to a full match (\Z): no trailing newline
             return None, None, None
-        return "bestandsnaam past niet bij ddas/*.json (extensie in kleine letters)", None, None
-    ext = _NAMED[bron]
+        return f"bestandsnaam past niet bij {k.pattern} (extensie in kleine letters)", None, None
     m = _NAME_RE.fullmatch(name)
     # The extension must be lower case; the GM prefix is a code value, matched case-insensitively.
-    if not m or m.group(3) != ext:
-        return f"bestandsnaam past niet bij GMxxxx_JJJJMMDD.{ext}", None, None
+    if not m or m.group(3) != k.extension:
+        return f"bestandsnaam past niet bij {k.pattern}", None, None
     code = m.group(1).upper()
     if code not in gemeentecodes():
         return "gemeentecode in de bestandsnaam staat niet in de CBS-lijst", None, None
@@ -113,14 +106,15 @@ def _link_refusal(path: str, landing_real: str) -> str:
 
 
 def _walk_kind(landing: str, bron: str) -> list[Entry]:
-    """Every entry below `landing/bron`, without following links. The kind folder itself
+    """Every entry below the kind's folder, without following links. The kind folder itself
     may be a link (the operator's layout); nothing below it is followed."""
-    base = os.path.join(landing, bron)
+    folder = kind(bron).folder
+    base = os.path.join(landing, folder)
     if not os.path.isdir(base):
         return []  # a missing subfolder means: no deliveries of that kind
     landing_real = os.path.realpath(landing)
     out: list[Entry] = []
-    stack = [(base, bron)]
+    stack = [(base, folder)]
     while stack:
         folder, rel_folder = stack.pop()
         try:
@@ -141,8 +135,8 @@ def _walk_kind(landing: str, bron: str) -> list[Entry]:
             elif stat.S_ISDIR(mode):
                 stack.append((child.path, rel))
             elif not stat.S_ISREG(mode):
-                kind = _SPECIAL.get(stat.S_IFMT(mode), "onbekend soort item")
-                out.append(Entry(bron, rel, child.path, f"{kind}: geen gewoon bestand of map", None))
+                what = _SPECIAL.get(stat.S_IFMT(mode), "onbekend soort item")
+                out.append(Entry(bron, rel, child.path, f"{what}: geen gewoon bestand of map", None))
             elif not is_utf8(child.path):  # (the landing path is the operator's, but checked alike)
                 out.append(Entry(bron, rel, child.path, NOT_UTF8, child.stat(follow_symlinks=False).st_size))
             else:
@@ -153,9 +147,9 @@ def _walk_kind(landing: str, bron: str) -> list[Entry]:
 def list_entries(landing: str | Path) -> list[Entry]:
     """Every entry below the kind folders, in order of relative path.
 
-    Entries outside `ddas/`, `shv_csv/` and `nazorg/` belong to no kind and are not read.
+    Entries outside the registered kinds' folders belong to no kind and are not read.
     """
-    found = [e for bron in KINDS for e in _walk_kind(os.fspath(landing), bron)]
+    found = [e for k in kinds() for e in _walk_kind(os.fspath(landing), k.name)]
     return sorted(found, key=lambda e: e.rel)
 
 

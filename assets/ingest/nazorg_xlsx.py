@@ -30,11 +30,11 @@ from assets.common.dates import is_present, parse_date
 from assets.common.memory import without_cyclic_gc
 from assets.common.reference import map_code, match_key
 from assets.ingest.inventory import UNREADABLE_FILE, open_regular, os_cause
-from assets.ingest.reasons import empty_quarantine, quarantine_frame
-from assets.ingest.result import IngestResult, ledger_frame, ledger_row
+from assets.ingest.reasons import empty_quarantine, quarantine
+from assets.ingest.result import IngestResult, count_judged, ledger_frame, ledger_row
 from assets.ingest.xlsx_bounds import check_workbook
 from schemas.nazorg_xlsx import CONTACTVORMEN, KOLOMMEN, SHEET, SOORTEN, UITKOMSTEN, VERPLICHT, NazorgRij
-from schemas.quality import empty
+from schemas.quality import dtypes, empty
 from schemas.records import NazorgEvent
 
 BRON = "nazorg"
@@ -46,21 +46,7 @@ GEEN_BLAD = f"werkmap heeft geen blad '{SHEET}'"
 TOEKOMSTIG = "leverdatum in de bestandsnaam ligt na de peildatum"
 GEEN_KOPREGEL = f"blad '{SHEET}' is leeg of heeft geen kopregel in rij 1"
 
-RAW_SCHEMA = {
-    "bestand": pl.Utf8,
-    "rij": pl.Int64,
-    "gemeentecode": pl.Utf8,
-    "leverdatum": pl.Date,
-    "bsn": pl.Utf8,
-    "bsn_cel_ongeldig": pl.Boolean,
-    "datum_cel": pl.Date,
-    "datum_tekst": pl.Utf8,
-    "datum_anders": pl.Boolean,
-    "soort": pl.Utf8,
-    "uitkomst": pl.Utf8,
-    "contactvorm": pl.Utf8,
-    "uitgevoerd_door": pl.Utf8,
-}
+RAW_SCHEMA = dtypes(NazorgRij)
 
 
 def _find_sheet(names: list[str]) -> tuple[str | None, str | None]:
@@ -256,12 +242,12 @@ def decode_rows(rows: list[list], positions: dict[str, int], file: dict) -> pl.D
     n = len(body)
     shortest = min(map(len, body), default=0)
     picked = {c: _pick(body, i, shortest) for c, i in positions.items()}
-    judged = {c: _text_and_empty(cells) for c, cells in picked.items()}
-    blank_row = pl.select(pl.all_horizontal([e for _, e in judged.values()]) if judged else pl.repeat(True, n)).to_series()
+    as_text = {c: _text_and_empty(cells) for c, cells in picked.items()}
+    blank_row = pl.select(pl.all_horizontal([e for _, e in as_text.values()]) if as_text else pl.repeat(True, n)).to_series()
     absent = (None, pl.repeat(True, n, eager=True))  # a column the sheet does not have: every cell empty
 
     def column(name: str) -> tuple:
-        return picked.get(name, [None] * n), *judged.get(name, absent)
+        return picked.get(name, [None] * n), *as_text.get(name, absent)
 
     def text(name: str) -> pl.Series:
         return _text_column(*column(name))
@@ -291,8 +277,9 @@ def decode_rows(rows: list[list], positions: dict[str, int], file: dict) -> pl.D
     return data.filter(~blank_row)
 
 
-def _checked(raw: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
-    """Add the first applying reason code (null = accepted) and the canonical values."""
+def judge(raw: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
+    """Add the canonical values, the first applying `reden_code` (null = accepted) and
+    `detail` (the field behind the code)."""
     datum_given = pl.col("datum_cel").is_not_null() | is_present(pl.col("datum_tekst")) | pl.col("datum_anders")
     soort_given = is_present(pl.col("soort"))
     bsn_given = is_present(pl.col("bsn")) | pl.col("bsn_cel_ongeldig")
@@ -344,8 +331,9 @@ def uitvoerder(text: pl.Expr) -> pl.Expr:
     )
 
 
-def _events(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
-    """NazorgEvent rows; the BSN is replaced by its pseudonym here and dropped."""
+def accepted_records(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
+    """NazorgEvent rows from accepted judged rows; the BSN is replaced by its pseudonym
+    here and dropped."""
     soort = pl.col("soort_std")
     ids = pseudonymise(accepted["bsn_norm"], key)
     return (
@@ -419,28 +407,12 @@ def _read(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestResult:
 
     raw = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=RAW_SCHEMA)
     NazorgRij.validate(raw.lazy())  # names and types only: a value check could quote a BSN
-    checked = _checked(raw, peildatum).sort("bestand", "rij")
-
-    counts = checked.group_by("bestand").agg(
-        gelezen=pl.len(), geaccepteerd=pl.col("reden_code").is_null().sum()
-    )
-    per_file = {r["bestand"]: r for r in counts.iter_rows(named=True)}
-    for row in ledger:
-        if row["status"] == "geladen" and row["bestand"] in per_file:
-            c = per_file[row["bestand"]]
-            row.update(
-                records_gelezen=c["gelezen"],
-                records_geaccepteerd=c["geaccepteerd"],
-                records_gequarantaineerd=c["gelezen"] - c["geaccepteerd"],
-            )
-
-    records = _events(checked.filter(pl.col("reden_code").is_null()), key)
-    quarantined = checked.filter(pl.col("reden_code").is_not_null())
-    quarantine = quarantined.select(
-        quarantine_frame(BRON, pl.col("bestand"), pl.col("rij"), pl.col("reden_code"), pl.col("detail"))
-    )
+    judged = judge(raw, peildatum).sort("bestand", "rij")
+    count_judged(ledger, judged)
+    records = accepted_records(judged.filter(pl.col("reden_code").is_null()), key)
+    quarantined = quarantine(BRON, judged, pl.col("rij"))
     return IngestResult(
         ledger=ledger_frame(ledger),
         records=records if records.height else empty(NazorgEvent),
-        quarantine=quarantine if quarantine.height else empty_quarantine(),
+        quarantine=quarantined if quarantined.height else empty_quarantine(),
     )

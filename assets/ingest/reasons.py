@@ -44,5 +44,12 @@ def quarantine_frame(bron: str, bestand: pl.Expr | str, locatie: pl.Expr, code: 
     ]
 
 
+def quarantine(bron: str, judged: pl.DataFrame | pl.LazyFrame, locatie: pl.Expr) -> pl.DataFrame:
+    """Quarantaine rows for the judged records with a `reden_code` (every reader's last
+    step), in the judged order; `detail` names the field behind the code."""
+    rows = judged.lazy().filter(pl.col("reden_code").is_not_null())
+    return rows.select(quarantine_frame(bron, pl.col("bestand"), locatie, pl.col("reden_code"), pl.col("detail"))).collect()
+
+
 def empty_quarantine() -> pl.DataFrame:
     return empty(Quarantaine)

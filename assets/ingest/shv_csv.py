@@ -18,11 +18,11 @@ import re
 import polars as pl
 
 from assets.common.bsn import bsn_is_valid, hash_texts, normalise_bsn, pseudonymise
-from assets.common.dates import date_invalid, is_present, parse_date
+from assets.common.dates import date_invalid, earliest, is_present, parse_date
 from assets.common.reference import map_code, mapping
 from assets.ingest.inventory import UNREADABLE_FILE, os_cause, read_regular
-from assets.ingest.reasons import empty_quarantine, quarantine_frame
-from assets.ingest.result import IngestResult, ledger_frame, ledger_row
+from assets.ingest.reasons import empty_quarantine, quarantine
+from assets.ingest.result import IngestResult, count_judged, ledger_frame, ledger_row
 from schemas.quality import empty
 from schemas.records import TrajectRecord
 from schemas.shv_csv import CSV_HEADER
@@ -176,12 +176,6 @@ def _d(field: str) -> str:
     return f"_datum {field}"
 
 
-def _earliest(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    """The earlier of two dates, ignoring nulls. Not pl.min_horizontal: in polars 1.44 it
-    returns one row instead of a column when both inputs are computed all-null columns."""
-    return pl.when(a.is_null() | (b < a)).then(b).otherwise(a)
-
-
 def _first_field(conditions: list[tuple[str, pl.Expr]]) -> pl.Expr:
     out = pl.when(conditions[0][1]).then(pl.lit(conditions[0][0]))
     for name, cond in conditions[1:]:
@@ -189,8 +183,9 @@ def _first_field(conditions: list[tuple[str, pl.Expr]]) -> pl.Expr:
     return out.otherwise(pl.lit(None, pl.Utf8))
 
 
-def with_reason(rows: pl.LazyFrame, peildatum: dt.date) -> pl.LazyFrame:
-    """Adds the parsed values and `reden_code` / `reden_detail` (null = accepted).
+def judge(rows: pl.LazyFrame, peildatum: dt.date) -> pl.LazyFrame:
+    """Adds the parsed values, `reden_code` (null = accepted) and `detail` (the field
+    behind the code).
 
     `rows` may hold several exports: with a `bestand` column, Dossiernr duplicates are
     counted per file."""
@@ -207,7 +202,7 @@ def with_reason(rows: pl.LazyFrame, peildatum: dt.date) -> pl.LazyFrame:
         _bedrag=rounded_euros(col("Schuld bij aanvang")),
         _kopieen=pl.when(dup_key.is_not_null()).then(pl.len().over(*per_file, dup_key)),
         **{_d(f): parse_date(col(f)) for f in DATE_FIELDS},
-    ).with_columns(_start=_earliest(col(_d("Aanmelddatum")), col(_d("Startdatum"))))
+    ).with_columns(_start=earliest(_d("Aanmelddatum"), _d("Startdatum")))
 
     missing = [(f, ~is_present(col(f))) for f in REQUIRED_FIELDS]
     bad_date = [(f, date_invalid(col(f))) for f in DATE_FIELDS]
@@ -234,15 +229,15 @@ def with_reason(rows: pl.LazyFrame, peildatum: dt.date) -> pl.LazyFrame:
         code = code.when(cond).then(pl.lit(name))
         detail = detail.when(cond).then(why if why is not None else pl.lit(None, pl.Utf8))
     return derived.with_columns(
-        reden_code=code.otherwise(pl.lit(None, pl.Utf8)), reden_detail=detail.otherwise(pl.lit(None, pl.Utf8))
+        reden_code=code.otherwise(pl.lit(None, pl.Utf8)), detail=detail.otherwise(pl.lit(None, pl.Utf8))
     )
 
 
 # --- accepted rows -> TrajectRecord ----------------------------------------------------
 
 
-def to_records(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
-    """TrajectRecord rows from checked rows of one or more exports, each with its file's
+def accepted_records(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
+    """TrajectRecord rows from accepted judged rows of one or more exports, each with its file's
     `bestand`, `_export` (date in the name) and `_gemeente` (code in the name); the BSN
     becomes a persoon_id here (once per distinct BSN) and goes no further, and so does the
     trimmed Dossiernr: only its keyed hash is kept. Hashing the trimmed value keeps
@@ -309,21 +304,12 @@ def read_shv_csv(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestR
         return IngestResult(ledger=ledger_frame(ledger).sort("bestand", maintain_order=True),
                             records=empty(TrajectRecord), quarantine=empty_quarantine())
 
-    checked = with_reason(pl.concat(parts).lazy(), peildatum).collect()
-    counts = checked.group_by("bestand").agg(gelezen=pl.len(), geaccepteerd=pl.col("reden_code").is_null().sum())
-    per_file = {b: (int(g), int(a)) for b, g, a in counts.iter_rows()}
-    for row in ledger:
-        if row["status"] == "geladen":
-            gelezen, geaccepteerd = per_file.get(row["bestand"], (0, 0))
-            row.update(records_gelezen=gelezen, records_geaccepteerd=geaccepteerd,
-                       records_gequarantaineerd=gelezen - geaccepteerd)
-    accepted = checked.filter(pl.col("reden_code").is_null())
-    quarantine = checked.filter(pl.col("reden_code").is_not_null()).select(
-        quarantine_frame(BRON, pl.col("bestand"), pl.col("regel"), pl.col("reden_code"), pl.col("reden_detail"))
-    )
+    judged = judge(pl.concat(parts).lazy(), peildatum).collect()
+    count_judged(ledger, judged)
+    accepted = accepted_records(judged.filter(pl.col("reden_code").is_null()), key)
     by_line = pl.col("locatie").cast(pl.Int64)
     return IngestResult(
         ledger=ledger_frame(ledger).sort("bestand", maintain_order=True),
-        records=pl.concat([empty(TrajectRecord), to_records(accepted, key)]).sort("bestand", "record_index"),
-        quarantine=pl.concat([empty_quarantine(), quarantine]).sort(pl.col("bestand"), by_line),
+        records=pl.concat([empty(TrajectRecord), accepted]).sort("bestand", "record_index"),
+        quarantine=pl.concat([empty_quarantine(), quarantine(BRON, judged, pl.col("regel"))]).sort(pl.col("bestand"), by_line),
     )
