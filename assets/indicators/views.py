@@ -12,7 +12,7 @@ from schemas.indicators import INDICATOR_CODES, NL, Doelen, breed_suffixes
 
 STANDAARD_DOEL_PCT = 7.0  # the college's relapse target (spec/README.md background)
 # column -> dtype of the target file, from its pandera model (no hand-written copy)
-DOELEN_DTYPES = {name: col.dtype.type for name, col in Doelen.to_schema().columns.items()}
+DOELEN_DTYPES = dict(Doelen.empty().schema)
 
 
 def regio_namen() -> pl.LazyFrame:

@@ -26,8 +26,6 @@ HISTORIE = ("historie onvolledig",
             "de gegevens reiken niet vijf jaar terug: een lage terugval kan 'niet waargenomen' betekenen; "
             "telt niet mee in het oordeel 'doel gehaald'")
 
-FLAGS = {"onderdrukking": pl.Utf8, "geen_gegevens": pl.Boolean, "historie_onvolledig": pl.Boolean}
-
 
 def with_flags(df: pl.DataFrame) -> pl.DataFrame:
     """The frame with all three flag columns (derived when absent) and a `status` column."""
