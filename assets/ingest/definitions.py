@@ -1,0 +1,6 @@
+"""The ingest stage's Definitions (merged with the other stages in pipelines/definitions.py)."""
+import dagster as dg
+
+from assets.ingest.dagster_assets import ASSETS
+
+defs = dg.Definitions(assets=ASSETS)

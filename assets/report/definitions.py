@@ -1,0 +1,6 @@
+"""The report stage's Definitions (merged with the other stages in pipelines/definitions.py)."""
+import dagster as dg
+
+from assets.report.dagster_assets import ASSETS
+
+defs = dg.Definitions(assets=ASSETS)
