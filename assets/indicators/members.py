@@ -8,6 +8,8 @@ They hold pseudonyms and small groups: audit material, never a publication.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import polars as pl
 
 from assets.indicators.cohort import COHORT_INDICATORS, UNITS, cohort, cohort_clients, event_hits, relapse_12m_links
@@ -97,7 +99,7 @@ def _cohort_members(
     out = units.join(persoon_ids, on="traject_id", how="left")
     if evidence is not None:
         out = out.join(evidence, on="traject_id", how="left")
-    else:  # nazorg_gestart, nazorg_tijdig: the aftercare start itself, when it qualifies
+    else:  # no EVIDENCE entry (nazorg_gestart, nazorg_tijdig): the aftercare start, when it qualifies
         out = out.with_columns(bewijs_datums=pl.when("in_teller").then(pl.concat_list("nazorg_startdatum")))
     empty = {"bewijs_datums": DATES, "bewijs_traject_ids": IDS, "bewijs_kwartalen": pl.List(pl.Int8)}
     return (
@@ -108,27 +110,51 @@ def _cohort_members(
     )
 
 
+# What proves the condition, per trajectory of the cell: (cell clients, pairs, events) ->
+# (traject_id, bewijs_datums sorted and distinct, extra columns), and the extra column names.
+Evidence = Callable[[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame], tuple[pl.LazyFrame, list[str]]]
+_DATUMS = pl.col("datum").unique().sort()
+
+
+def _later_trajectories(cell_clients: pl.LazyFrame, pairs: pl.LazyFrame, ev: pl.LazyFrame) -> tuple[pl.LazyFrame, list[str]]:
+    links = relapse_12m_links(cell_clients, pairs).sort("traject_id", "s_aanmeld", "s_id")
+    return links.group_by("traject_id", maintain_order=True).agg(
+        bewijs_datums="s_aanmeld", bewijs_traject_ids="s_id"
+    ), ["bewijs_traject_ids"]
+
+
+def _quarters(cell_clients: pl.LazyFrame, pairs: pl.LazyFrame, ev: pl.LazyFrame) -> tuple[pl.LazyFrame, list[str]]:
+    """Every contact in one of the four quarters after the end."""
+    ev_q = event_hits(cell_clients, ev).filter(pl.col("kwartaal").is_not_null()).group_by("traject_id")
+    return ev_q.agg(bewijs_datums=_DATUMS, bewijs_kwartalen=pl.col("kwartaal").unique().sort()), ["bewijs_kwartalen"]
+
+
+def _events_where(hit: str) -> Evidence:
+    """The events for which `event_hits` sets the boolean column `hit`."""
+    def evidence(cell_clients: pl.LazyFrame, pairs: pl.LazyFrame, ev: pl.LazyFrame) -> tuple[pl.LazyFrame, list[str]]:
+        return event_hits(cell_clients, ev).filter(pl.col(hit)).group_by("traject_id").agg(bewijs_datums=_DATUMS), []
+    return evidence
+
+
+# Indicator code -> its evidence; an indicator without an entry shows its aftercare start
+# when it qualifies (nazorg_gestart, nazorg_tijdig: the start date itself is the proof).
+EVIDENCE: dict[str, Evidence] = {
+    "nazorgtoets_voor_einde": _events_where("toets_voor_einde"),
+    "nazorgcontact_6m": _events_where("contact_6m"),
+    "warm_contact_12m": _quarters,
+    "terugval_12m": _later_trajectories,
+}
+
+
 def _evidence(
     indicator: str, eligible: pl.LazyFrame, clients: pl.LazyFrame, pairs: pl.LazyFrame, ev: pl.LazyFrame
 ) -> tuple[pl.LazyFrame | None, list[str]]:
     """Per trajectory of the cell: what satisfies the condition (dates sorted, distinct),
-    and the names of indicator-specific extra columns."""
+    and the names of indicator-specific extra columns; (None, []) without an EVIDENCE entry."""
     assert indicator in COHORT_INDICATORS
-    if indicator in ("nazorg_gestart", "nazorg_tijdig"):
+    if indicator not in EVIDENCE:
         return None, []
-    cell_clients = cohort_clients(cohort(eligible), clients)
-    if indicator == "terugval_12m":
-        links = relapse_12m_links(cell_clients, pairs).sort("traject_id", "s_aanmeld", "s_id")
-        return links.group_by("traject_id", maintain_order=True).agg(
-            bewijs_datums="s_aanmeld", bewijs_traject_ids="s_id"
-        ), ["bewijs_traject_ids"]
-    hits = event_hits(cell_clients, ev)
-    datums = pl.col("datum").unique().sort()
-    if indicator == "warm_contact_12m":  # every contact in one of the four quarters
-        ev_q = hits.filter(pl.col("kwartaal").is_not_null()).group_by("traject_id")
-        return ev_q.agg(bewijs_datums=datums, bewijs_kwartalen=pl.col("kwartaal").unique().sort()), ["bewijs_kwartalen"]
-    hit = {"nazorgtoets_voor_einde": "toets_voor_einde", "nazorgcontact_6m": "contact_6m"}[indicator]
-    return hits.filter(pl.col(hit)).group_by("traject_id").agg(bewijs_datums=datums), []
+    return EVIDENCE[indicator](cohort_clients(cohort(eligible), clients), pairs, ev)
 
 
 def member_counts(members: pl.DataFrame) -> tuple[int, int]:
