@@ -74,6 +74,11 @@ ROW_RULES = {
 }
 
 
+def _judge(data, name: str) -> pl.LazyFrame:
+    """A pandera dataframe check: one boolean per row, the rule `name` of ROW_RULES."""
+    return data.lazyframe.select(ROW_RULES[name][1]())
+
+
 def row_rules(columns: list[str]) -> dict[str, pl.Expr]:
     """name -> expression of the rules whose columns are all in `columns`."""
     return {name: rule() for name, (needs, rule) in ROW_RULES.items() if set(needs) <= set(columns)}
@@ -101,10 +106,26 @@ class Indicatoren(pa.DataFrameModel):
         ordered = True
         unique = ["indicator", "regio_code", "jaar"]
 
+    # One check per rule of ROW_RULES, named as the asset check reports it.
     @pa.dataframe_check
-    def row_rules_hold(cls, data) -> pl.LazyFrame:
-        """Every rule of ROW_RULES (the asset check reports which one a row breaks)."""
-        return data.lazyframe.select(pl.all_horizontal(*(rule() for _, rule in ROW_RULES.values())))
+    def getoond_als_niet_verborgen(cls, data) -> pl.LazyFrame:
+        return _judge(data, "getoond_als_niet_verborgen")
+
+    @pa.dataframe_check
+    def onderdrukt_volgt_onderdrukking(cls, data) -> pl.LazyFrame:
+        return _judge(data, "onderdrukt_volgt_onderdrukking")
+
+    @pa.dataframe_check
+    def vlaggen_waar_ze_gelden(cls, data) -> pl.LazyFrame:
+        return _judge(data, "vlaggen_waar_ze_gelden")
+
+    @pa.dataframe_check
+    def teller_binnen_noemer(cls, data) -> pl.LazyFrame:
+        return _judge(data, "teller_binnen_noemer")
+
+    @pa.dataframe_check
+    def noemer_minstens_10(cls, data) -> pl.LazyFrame:
+        return _judge(data, "noemer_minstens_10")
 
 
 class TerugvalDoel(pa.DataFrameModel):
