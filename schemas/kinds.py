@@ -115,6 +115,11 @@ def trajectory_names() -> list[str]:
     return [k.name for k in REGISTRY if k.is_trajectory]
 
 
+def dossier_names() -> list[str]:
+    """The kinds whose rows a later export replaces by gemeentecode and dossiernr."""
+    return [k.name for k in REGISTRY if k.superseded_by_dossier]
+
+
 def trajectory_source_sets() -> list[str]:
     """Every value `trajecten.bronnen` can take: a non-empty set of trajectory kinds,
     sorted and comma-joined."""

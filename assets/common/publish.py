@@ -40,13 +40,14 @@ from pathlib import Path
 import polars as pl
 
 from assets.common import paths, run_lock
+from schemas.kinds import landing_folders
 
 WORK_SUFFIX = ".ddas-werk"
 LOCK = "lock"
 JOURNAL = "journaal.json"
 TRASH_SUFFIX = ".oud"
-# The kind subfolders of a landing folder (spec README, vroegsignalering.md).
-LANDING_SUBFOLDERS = ("ddas", "shv_csv", "nazorg", "vroegsignalering")
+# The kind subfolders of a landing folder: the registered kinds' and the announced ones (schemas/kinds.py).
+LANDING_SUBFOLDERS = tuple(landing_folders())
 # Publish no run whose accepted records fall below this share of the published run's.
 KRIMP_DREMPEL = 0.8
 

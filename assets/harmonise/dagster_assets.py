@@ -18,12 +18,13 @@ from assets.common.settings import DdasSettings
 from assets.harmonise.aftercare_events import dedupe_events
 from assets.harmonise.trajectories import harmonise
 from assets.quality import bsn_guard
+from schemas.kinds import kind, trajectory_names
 from schemas.model import NazorgGebeurtenissen, TrajectClienten, TrajectHerkomst, Trajecten
 from schemas.quality import empty
 from schemas.records import NazorgEvent, TrajectRecord
 
 GROUP = "harmonise"
-_READERS = ("ddas_records", "shv_csv_records")
+_READERS = tuple(kind(b).asset for b in trajectory_names())  # the trajectory kinds' record assets
 
 
 def _from_records(*cols: str) -> list[tuple[str, str]]:
@@ -71,20 +72,17 @@ def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], output: str, rel: s
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("trajecten", group_name=GROUP, code_version="1", deps=["ddas_records", "shv_csv_records"],
+        dg.AssetSpec("trajecten", group_name=GROUP, code_version="1", deps=list(_READERS),
                      description="Harmonised trajectories (model.md §4): linked records merged, authoritative end."),
-        dg.AssetSpec("trajectclienten", group_name=GROUP, code_version="1", deps=["ddas_records", "shv_csv_records"],
+        dg.AssetSpec("trajectclienten", group_name=GROUP, code_version="1", deps=list(_READERS),
                      description="Clients (pseudonymised) of each harmonised trajectory."),
-        dg.AssetSpec("traject_herkomst", group_name=GROUP, code_version="1", deps=["ddas_records", "shv_csv_records"],
+        dg.AssetSpec("traject_herkomst", group_name=GROUP, code_version="1", deps=list(_READERS),
                      description="Provenance: every accepted record, its trajectory, authority rank, superseding."),
     ],
     check_specs=[bsn_guard.spec(a) for a in ("trajecten", "trajectclienten", "traject_herkomst")],
 )  # fmt: skip
 def harmonised_trajectories(context: AssetExecutionContext, settings: DdasSettings):
-    records = pl.concat(
-        [read_staging(settings.output, "ddas", TrajectRecord), read_staging(settings.output, "shv_csv", TrajectRecord)],
-        how="vertical",
-    )
+    records = pl.concat([read_staging(settings.output, b, TrajectRecord) for b in trajectory_names()], how="vertical")
     out = harmonise(records)
     trajecten, clienten, herkomst = pl.collect_all([out.trajecten, out.trajectclienten, out.herkomst])
     superseded = int(herkomst["vervangen_door"].is_not_null().sum())

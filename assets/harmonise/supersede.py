@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from assets.harmonise.ordering import POSITION_SPAN, file_rank, file_table, lookup, packed
+from schemas.kinds import dossier_names
 
 VERVANGEN_DOOR = "vervangen_door"
 
@@ -26,8 +27,8 @@ def mark_superseded(records: pl.LazyFrame) -> pl.LazyFrame:
     ranked (DDAS rows, most of them, are never superseded); the few superseded rows are
     joined back on their row number.
     """
-    files = file_table(records.filter(pl.col("bron") == "shv_csv"))
-    is_csv = (pl.col("bron") == "shv_csv") & pl.col("dossiernr").is_not_null()
+    files = file_table(records.filter(pl.col("bron").is_in(dossier_names())))
+    is_csv = pl.col("bron").is_in(dossier_names()) & pl.col("dossiernr").is_not_null()
     order = packed(file_rank(files, "export_rang", complete=False)).alias("_order")
     winner_file = lookup(pl.col("_winner") // POSITION_SPAN, files["export_rang"], files["bestand"], pl.Utf8, complete=False)
     superseded = (

@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from assets.harmonise.ordering import POSITION_SPAN, REC_BITS, lookup, packed
+from schemas.kinds import dossier_names
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -76,7 +77,7 @@ def first_copy() -> pl.Expr:
     record_index); for a legacy row, that of the first export of its dossier, so that a
     legacy trajectory keeps its id when later exports supersede the row it came from."""
     own = packed("stichting_rang")
-    legacy = (pl.col("bron") == "shv_csv") & pl.col("dossiernr").is_not_null()
+    legacy = pl.col("bron").is_in(dossier_names()) & pl.col("dossiernr").is_not_null()
     return pl.when(legacy).then(own.min().over("bron", "gemeentecode", "dossiernr")).otherwise(own).alias("_stichting")
 
 

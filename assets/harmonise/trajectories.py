@@ -11,6 +11,7 @@ from assets.harmonise.merge import link
 from assets.harmonise.ordering import check_positions, file_rank, file_table, packed
 from assets.harmonise.supersede import VERVANGEN_DOOR, mark_superseded
 from assets.harmonise.traject_id import file_states, first_copy, with_traject_ids
+from schemas.kinds import kinds, trajectory_names
 from schemas.model import TrajectHerkomst, Trajecten
 
 OPEN_END = dt.date(9999, 12, 31)  # an open end sorts as the latest end
@@ -32,15 +33,17 @@ def authoritative_order(linked: pl.LazyFrame) -> pl.LazyFrame:
     return (
         linked.with_columns(
             pl.col("einddatum").fill_null(OPEN_END).alias("_eind"),
-            (pl.col("bron") == "ddas").alias("_is_ddas"),
+            # the kinds' authority (schemas/kinds.py): ddas over shv_csv
+            pl.col("bron").replace_strict({k.name: k.authority for k in kinds() if k.is_trajectory},
+                                          return_dtype=pl.Int64).alias("_gezag"),
             packed("bestand_rang").alias("_plaats"),
         )
         .sort(
-            ["component", "aanlevertijdstip", "_eind", "_is_ddas", "_plaats"],
+            ["component", "aanlevertijdstip", "_eind", "_gezag", "_plaats"],
             descending=[False, True, True, True, True],
         )
         .with_columns((pos - pl.when(first_of_component).then(pos).forward_fill()).alias("gezag_rang"))
-        .drop("_eind", "_plaats")
+        .drop("_eind", "_gezag", "_plaats")
     )
 
 
@@ -63,15 +66,14 @@ def trajectory_fields(ordered: pl.LazyFrame) -> pl.LazyFrame:
         # The authoritative record's amount, else the next non-null in authoritative order.
         pl.col("schuldbedrag_eur").first(ignore_nulls=True),
         pl.len().cast(pl.Int64).alias("aantal_bronrecords"),
-        pl.col("_is_ddas").any().alias("_ddas"),
-        (~pl.col("_is_ddas")).any().alias("_csv"),
+        *[(pl.col("bron") == b).any().alias(f"_bron_{b}") for b in trajectory_names()],
         pl.col("aanlevertijdstip").max().alias("laatste_levering"),
         pl.col("_stichting").min(),
     ).with_columns(
         pl.concat_str(
-            pl.when("_ddas").then(pl.lit("ddas")), pl.when("_csv").then(pl.lit("shv_csv")), separator=",", ignore_nulls=True
+            [pl.when(f"_bron_{b}").then(pl.lit(b)) for b in sorted(trajectory_names())], separator=",", ignore_nulls=True
         ).alias("bronnen")
-    ).drop("_ddas", "_csv")
+    ).drop(f"_bron_{b}" for b in trajectory_names())
 
 
 # --- the model tables ----------------------------------------------------------------

@@ -14,12 +14,10 @@ from assets.common import paths
 from assets.common.metadata import table_metadata
 from assets.common.publish import check_landing
 from assets.common.settings import DdasSettings
-from assets.ingest.ddas_json import read_ddas
-from assets.ingest.inventory import CHANGED, KINDS, inventory, inventory_table, refused_ledger, to_read, with_paths
+from assets.ingest.inventory import CHANGED, inventory, inventory_table, refused_ledger, to_read, with_paths
+from assets.ingest.kinds import DeliveryKind, kinds, read_in_turn, reader
 from assets.ingest.landing_state import fingerprint, landing_state
-from assets.ingest.nazorg_xlsx import read_nazorg
 from assets.ingest.result import IngestResult
-from assets.ingest.shv_csv import read_shv_csv
 from assets.quality import bsn_guard
 
 GROUP = "ingest"
@@ -51,19 +49,14 @@ def inventaris(context: dg.AssetExecutionContext, settings: DdasSettings):
     yield from bsn_guard.emit(check, dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(version)))
 
 
-READERS = {"ddas": read_ddas, "shv_csv": read_shv_csv, "nazorg": read_nazorg}
-DESCRIPTIONS = {
-    "ddas": "DDAS JSON: validated, pseudonymised trajectory records, quarantine and schema findings.",
-    "shv_csv": "Legacy CSV exports: validated, pseudonymised trajectory records and quarantine.",
-    "nazorg": "Aftercare workbooks: validated, pseudonymised events and quarantine.",
-}
 STAGING_TABLES = ("records", "quarantaine", "leveringen", "schema_afwijkingen")
 
 
-def _stage(bron: str, result: IngestResult, output: str) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
+def _stage(k: DeliveryKind, result: IngestResult, output: str) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
     """Write one kind's staging tables (when free of BSNs); its check and materialization."""
+    bron = k.name
     frames = (result.records, result.quarantine, result.ledger, result.schema_findings)
-    check = bsn_guard.write_guarded(f"{bron}_records", output, {paths.staging(bron, t): f for t, f in zip(STAGING_TABLES, frames)})
+    check = bsn_guard.write_guarded(k.asset, output, {paths.staging(bron, t): f for t, f in zip(STAGING_TABLES, frames)})
     led = result.ledger
     meta = table_metadata(result.records, paths.out(output, paths.staging(bron, "records")))
     meta.update(
@@ -75,46 +68,39 @@ def _stage(bron: str, result: IngestResult, output: str) -> tuple[dg.AssetCheckR
             "records_gequarantaineerd": int(led["records_gequarantaineerd"].sum()),
         }
     )
-    return check, dg.MaterializeResult(asset_key=f"{bron}_records", metadata=meta)
+    return check, dg.MaterializeResult(asset_key=k.asset, metadata=meta)
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(f"{b}_records", group_name=GROUP, code_version="1", deps=[inventaris], description=DESCRIPTIONS[b])
-           for b in KINDS],
-    check_specs=[bsn_guard.spec(f"{b}_records") for b in KINDS],
+    specs=[dg.AssetSpec(k.asset, group_name=GROUP, code_version="1", deps=[inventaris], description=k.description)
+           for k in kinds()],
+    check_specs=[bsn_guard.spec(k.asset) for k in kinds()],
     can_subset=True,
 )
 def delivered_records(context: dg.AssetExecutionContext, settings: DdasSettings):
-    """The three readers in one step, so that they share the two cores: the DDAS worker
+    """The readers of every kind in one step, so that they share the cores: the DDAS worker
     processes take the large JSON files while this process reads the CSV exports and
     the workbooks, then joins in on the remaining JSON files (docs/performance.md)."""
     inv = with_paths(pl.read_parquet(paths.out(settings.output, paths.INVENTARIS)), settings.landing)
-    wanted = [b for b in KINDS if dg.AssetKey(f"{b}_records") in context.selected_asset_keys]
+    wanted = [k for k in kinds() if dg.AssetKey(k.asset) in context.selected_asset_keys]
     staged = {}
 
-    def read(bron: str, **kw) -> None:
-        result = READERS[bron](to_read(inv, bron), settings.peil, settings.key(), **kw)
+    def read(k: DeliveryKind, **kw) -> None:
+        bron = k.name
+        result = reader(k)(to_read(inv, bron), settings.peil, settings.key(), **kw)
         changed = inv.filter((pl.col("bron") == bron) & (pl.col("reden") == CHANGED))
         if changed.height:  # gone or changed since the inventory: ledgered here, not read
             result.ledger = pl.concat([result.ledger, refused_ledger(changed).cast(result.ledger.schema)]).sort("bestand")
-        staged[bron] = _stage(bron, result, settings.output)
+        staged[bron] = _stage(k, result, settings.output)
         m = staged[bron][1].metadata
         context.log.info(
             f"{bron}: {m['bestanden']} bestanden, {m['records_gelezen']} records gelezen, "
             f"{m['records_geaccepteerd']} geaccepteerd, {m['records_gequarantaineerd']} in quarantaine"
         )
 
-    def others() -> None:
-        for bron in wanted:
-            if bron != "ddas":
-                read(bron)
-
-    if "ddas" in wanted:
-        read("ddas", meanwhile=others)
-    else:
-        others()
-    for bron in wanted:
-        yield from bsn_guard.emit(*staged[bron])
+    read_in_turn(wanted, read)
+    for k in wanted:
+        yield from bsn_guard.emit(*staged[k.name])
 
 
 ASSETS = [landing, inventaris, delivered_records]

@@ -9,10 +9,10 @@ import polars as pl
 
 from assets.common import paths
 from assets.common.settings import DdasSettings
-from assets.ingest.inventory import KINDS
 from assets.indicators.table_checks import row_violations, rule_failures, subtraction_violations
 from assets.quality.checks import quarantine_shares, unreconciled_files
 from assets.quality.gather import gather_quarantine
+from schemas.kinds import names
 
 DEFAULT_MAX_SHARE = 0.05
 
@@ -23,7 +23,7 @@ def max_share() -> float:
 @dg.asset_check(asset="leveringen", blocking=True, description="Per file: read = accepted + quarantined, and the quarantine holds exactly that many rows.")
 def leveringen_sluiten(settings: DdasSettings) -> dg.AssetCheckResult:
     ledger = pl.read_parquet(paths.out(settings.output, paths.LEVERINGEN))
-    staged = [pl.read_parquet(paths.out(settings.output, paths.staging(b, "quarantaine"))) for b in KINDS]
+    staged = [pl.read_parquet(paths.out(settings.output, paths.staging(b, "quarantaine"))) for b in names()]
     bad = unreconciled_files(ledger, gather_quarantine(staged))
     return dg.AssetCheckResult(
         passed=bad.height == 0,

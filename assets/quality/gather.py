@@ -1,16 +1,17 @@
-"""Pure functions that gather the per-kind staging tables into the contract's quality tables."""
+"""Pure functions that gather the per-kind staging tables (one per registered delivery
+kind, schemas/kinds.py) into the contract's quality tables."""
 from __future__ import annotations
 
 import polars as pl
 
 from assets.ingest.inventory import refused_ledger
-from assets.ingest.result import LEDGER_SCHEMA
-from schemas.quality import Quarantaine, SchemaAfwijkingen, empty
+from schemas.quality import Leveringen, Quarantaine, SchemaAfwijkingen, dtypes, empty
 
 
 def gather_ledger(inv: pl.DataFrame, per_kind: list[pl.DataFrame]) -> pl.DataFrame:
     """Files refused in steps 1-2 plus each reader's rows, one per file, in landing order."""
-    frames = [refused_ledger(inv).cast(LEDGER_SCHEMA)] + [f.cast(LEDGER_SCHEMA) for f in per_kind]
+    schema = dtypes(Leveringen)
+    frames = [refused_ledger(inv).cast(schema)] + [f.cast(schema) for f in per_kind]
     ledger = pl.concat(frames, how="vertical").sort("bestand")
     missing = set(inv["bestand"]) - set(ledger["bestand"])
     if missing or ledger.height != inv.height:
