@@ -173,7 +173,7 @@ def trace_trajectory(output: Path, traject_id: str, fmt: str, target: str | None
 
 def dossier_hash(dossiernr: str, key: str | None) -> str:
     """What the reader keeps of a Dossiernr: HMAC-SHA256 (key of persoon_id) of the trimmed
-    value, lowercase hex (assets/ingest/shv_csv.to_records)."""
+    value, lowercase hex (assets/ingest/shv_csv.accepted_records)."""
     try:
         return pseudonym(dossiernr.strip(), check_key(key))
     except ValueError as e:  # one line naming the problem, never the key

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from assets.common.bsn import is_valid_bsn, pseudonym
 from assets.ingest.inventory import inventory, to_read
 from assets.ingest.reasons import REDEN_TEKST
-from assets.ingest.shv_csv import decode_export, parse_export, read_shv_csv
+from assets.ingest.shv_csv import decode_export, decode_rows, read_shv_csv
 from schemas.quality import Leveringen, Quarantaine
 from schemas.records import TrajectRecord
 from schemas.shv_csv import CSV_HEADER, ShvCsvRij
@@ -181,7 +181,7 @@ def test_quoted_fields_and_physical_line_numbers(landing):
     res = read(landing, text)
     assert codes(res) == {5: "product_onbekend", 6: "product_onbekend", 8: "verplicht_veld_ontbreekt"}
     assert res.records["locatie"].to_list() == ["2"] and res.records["record_index"].to_list() == [2]
-    _, rows = parse_export(decode_export(text.encode("cp1252"))[1])
+    _, rows = decode_rows(decode_export(text.encode("cp1252"))[1])
     ShvCsvRij.validate(rows)
     assert rows["regel"].to_list() == [2, 5, 6, 8]
     assert rows["Opmerking"][0] == 'a;b "c"\r\nregel twee\r\nregel drie' and rows["Dossiernr"][1] == "D;2"

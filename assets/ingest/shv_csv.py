@@ -81,7 +81,7 @@ def header_problem(fields: list[str]) -> str | None:
 # --- parsing with physical line numbers --------------------------------------------------
 
 
-def parse_export(text: str) -> tuple[str | None, pl.DataFrame | None]:
+def decode_rows(text: str) -> tuple[str | None, pl.DataFrame | None]:
     """(reason of refusal, None) or (None, raw rows as schemas.shv_csv.ShvCsvRij).
 
     The C csv reader does the field work; the only Python work per row is the line
@@ -290,7 +290,7 @@ def read_shv_csv(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestR
         refusal, text = decode_export(raw)
         rows = None
         if refusal is None:
-            refusal, rows = parse_export(text)
+            refusal, rows = decode_rows(text)
         if refusal is not None:
             ledger.append(ledger_row(file, "geweigerd", refusal, export))
             continue
