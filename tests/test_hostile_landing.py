@@ -290,7 +290,7 @@ def test_json_depth_agrees_with_a_walk_on_real_shapes():
 
 _PARENT = textwrap.dedent("""
     import os, sys, time
-    from assets.ingest.ddas_json import worker_pool
+    from assets.ingest.ddas_workers import worker_pool
     with worker_pool(2) as pool:
         pid = pool.submit(os.getpid).result()
         pool.submit(time.sleep, 600)  # the worker is busy when its parent dies

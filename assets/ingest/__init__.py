@@ -7,7 +7,8 @@ inventory.py  steps 1-2 of sources.md for every entry (links, unreadable, name, 
 names.py      how a file name is shown: digit runs masked, unique (`bestand`)
 kinds.py      the registry as ingest uses it: each kind's reader, the order of reading
 ddas_bounds.py, xlsx_bounds.py  limits checked before the readers (docs/robustness.md)
-ddas_json.py  DDAS Uitwisselmodel v1.0 JSON (ddas_dates.py: its header dates;
+ddas_json.py  DDAS Uitwisselmodel v1.0 JSON (ddas_dates.py: its header dates; ddas_workers.py:
+              its worker processes and file queue;
               ddas_schema_check.py: findings against the official JSON Schema)
 shv_csv.py    legacy CSV exports
 nazorg_xlsx.py aftercare workbooks

@@ -5,26 +5,17 @@ file against the official schema (`ddas_schema_check`), pull every
 `leveringen[i].schuldhulptrajecten[j]` into column lists in one Python pass, and judge
 the records with polars expressions, in the order of the reason codes (every rule looks
 at one record, so a file can be judged on its own). For a large load the files are
-spread over worker processes, one per core (`read_files`), while the caller's other work
-(`meanwhile`: the CSV and XLSX readers) runs here. The BSNs of accepted records of all
+spread over worker processes, one per core (`ddas_workers`), while the caller's other work
+(`meanwhile`: the other kinds' readers) runs here. The BSNs of accepted records of all
 files are then pseudonymised once per distinct BSN, half of them in a worker. No BSN
 column leaves `read_ddas`.
 """
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import datetime as dt
-import multiprocessing
 import os
-import signal
-import sys
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +29,7 @@ from assets.common.reference import gemeentecodes, map_code, match_key
 from assets.ingest.ddas_bounds import MAX_BYTES, MAX_DEPTH, TE_DIEP, TE_GROOT, json_depth
 from assets.ingest.ddas_dates import parse_aanleverdatum, valid_iso_date
 from assets.ingest.ddas_schema_check import FINDINGS_SCHEMA, schema_findings
+from assets.ingest.ddas_workers import processes, read_files, worker_pool
 from assets.ingest.inventory import UNREADABLE_FILE, open_regular, os_cause
 from assets.ingest.reasons import quarantine
 from assets.ingest.result import IngestResult, ledger_frame, ledger_row
@@ -416,140 +408,17 @@ def _read_loaded(raw: bytes, bestand: str, peildatum: dt.date) -> FileRead:
     return FileRead(status, reden, stamp, horizon, kept, accepted_clients(judged, clients), findings)
 
 
-# Below this many DDAS bytes a worker process costs more than it saves: starting one
-# (a fresh interpreter importing polars and the pipeline) takes about a second.
-PARALLEL_MIN_BYTES = 200 * 1024**2
-
-
-def _processes(rows: list[dict]) -> int:
-    """Processes for the per-file work, this one included. DDAS_WORKERS overrides
-    (1: everything in this process); by default one per usable core for large loads."""
-    setting = os.environ.get("DDAS_WORKERS", "").strip()
-    if setting:
-        if not setting.isdigit() or int(setting) < 1:
-            raise ValueError(f"DDAS_WORKERS must be a whole number of at least 1, got {setting!r}")
-        wanted = int(setting)
-    elif sum(r.get("bytes") or 0 for r in rows) >= PARALLEL_MIN_BYTES:
-        wanted = len(os.sched_getaffinity(0))
-    else:
-        wanted = 1
-    return max(1, min(wanted, len(rows)))
-
-
-def _read_file_in_worker(path: str, bestand: str, peildatum: dt.date) -> FileRead:
-    with without_cyclic_gc():
-        return read_file(path, bestand, peildatum)
-
-
-def _die_with_parent(parent: int) -> None:
-    """Worker initializer: end this worker when the process that started it is gone
-    (killed with -9, it cannot shut its pool down; the worker would wait forever).
-
-    On Linux the kernel sends SIGKILL at once (prctl PR_SET_PDEATHSIG); that signal
-    follows the *thread* that started the worker, so a watchdog thread that checks the
-    parent's pid twice a second is kept as well, and is what other systems rely on."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died before this line: nothing will signal us
-        os._exit(1)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="ouder-bewaking", daemon=True).start()
-
-
-@contextlib.contextmanager
-def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor | None]:
-    """processes - 1 spawned worker processes (None for one process), shut down after use.
-    The workers end when this process ends, also after kill -9 (_die_with_parent)."""
-    if processes == 1:
-        yield None
-        return
-    spawn = multiprocessing.get_context("spawn")  # not fork: polars' thread pool does not survive a fork
-    with ProcessPoolExecutor(processes - 1, mp_context=spawn, initializer=_die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
-        yield pool
-
-
-def read_files(rows: list[dict], peildatum: dt.date, meanwhile: Callable[[], None] | None = None,
-               pool: ProcessPoolExecutor | None = None) -> list[FileRead]:
-    """read_file for every inventory row, in the order of `rows`, in this process and the
-    workers of `pool` (worker_pool).
-
-    `meanwhile` (other work of the caller, e.g. the other delivery kinds) runs in this
-    process while the workers start and take the largest files; this process then joins
-    in. Without workers it simply runs first.
-
-    With workers, the files wait in one queue, largest first: each worker process has one
-    file in flight and, when it finishes, takes the next largest, while this process takes
-    the smallest; so all finish at about the same time. A file is parsed, checked and
-    judged by one process; only its frames travel back (raw BSNs in a pipe between our own
-    processes, never on disk). The outcome does not depend on who read what.
-    """
-    if pool is None:
-        if meanwhile is not None:
-            meanwhile()
-        return [read_file(r["pad"], r["bestand"], peildatum) for r in rows]
-    todo = deque(sorted(range(len(rows)), key=lambda i: -(rows[i].get("bytes") or 0)))
-    lock = threading.Lock()
-    in_flight: list[tuple[int, Future]] = []
-    results: list[FileRead | None] = [None] * len(rows)
-
-    def feed(_finished: Future | None = None) -> None:
-        with lock:
-            if not todo:
-                return
-            i = todo.popleft()
-            try:
-                future = pool.submit(_read_file_in_worker, rows[i]["pad"], rows[i]["bestand"], peildatum)
-            except (BrokenProcessPool, RuntimeError):
-                todo.appendleft(i)  # no worker left: this process reads it
-                return
-            in_flight.append((i, future))
-        future.add_done_callback(feed)
-
-    for _ in range(_processes(rows) - 1):  # the pool's size
-        feed()
-    try:
-        if meanwhile is not None:
-            meanwhile()
-        while True:
-            with lock:
-                if not todo:
-                    break
-                i = todo.pop()
-            results[i] = read_file(rows[i]["pad"], rows[i]["bestand"], peildatum)
-    except BaseException:
-        with lock:
-            todo.clear()  # the workers stop after their current file
-        raise
-    for i, future in in_flight:
-        try:
-            results[i] = future.result()
-        except BrokenProcessPool:
-            pass  # the worker died (killed, or could not start): read below
-    for i, got in enumerate(results):
-        if got is None:  # a file no worker delivered: read it here
-            results[i] = read_file(rows[i]["pad"], rows[i]["bestand"], peildatum)
-    return results
-
-
 def read_ddas(files: pl.DataFrame, peildatum: dt.date, key: bytes, meanwhile: Callable[[], None] | None = None) -> IngestResult:
     """Steps 3-5 of sources.md for the DDAS files that passed the inventory, in order.
-    `meanwhile`: see read_files."""
+    `meanwhile`: see ddas_workers.read_files."""
     with without_cyclic_gc():
         return _read(files, peildatum, key, meanwhile)
 
 
 def _read(files: pl.DataFrame, peildatum: dt.date, key: bytes, meanwhile: Callable[[], None] | None) -> IngestResult:
     rows = list(files.sort("bestand").iter_rows(named=True))
-    with worker_pool(_processes(rows)) as pool:
-        reads = read_files(rows, peildatum, meanwhile, pool)
+    with worker_pool(processes(rows)) as pool:
+        reads = read_files(rows, read_file, peildatum, meanwhile, pool)
         return _combine(rows, reads, peildatum, key, pool)
 
 
