@@ -27,7 +27,8 @@ class DeliveryKind:
     record_model: str  # "module:Model" of the accepted records (staging/<name>/records.parquet)
     description: str  # the Dagster description of the `<name>_records` asset
     # Trajectory kinds only (record model TrajectRecord): the tie-break of model.md §4.3,
-    # higher is more authoritative. None: the kind's records are not trajectories.
+    # higher is more authoritative, distinct per kind (harmonisation tells the kinds apart
+    # by it). None: the kind's records are not trajectories.
     authority: int | None = None
     # The reader spreads its files over worker processes and runs the other kinds'
     # readers in this process meanwhile (keyword `meanwhile`).

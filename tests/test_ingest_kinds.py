@@ -26,6 +26,11 @@ def test_every_registered_kind_resolves_to_a_reader_and_a_record_model(k):
     assert issubclass(resolve(k.record_model), pa.DataFrameModel)
 
 
+def test_trajectory_kinds_have_distinct_authorities():
+    ranks = [k.authority for k in kinds() if k.is_trajectory]
+    assert len(ranks) == len(set(ranks)) >= 1
+
+
 def test_trajectory_source_sets_are_every_sorted_combination():
     assert trajectory_source_sets() == ["ddas", "shv_csv", "ddas,shv_csv"]
 
