@@ -9,12 +9,14 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.common.settings import DdasSettings
-from assets.harmonise.definitions import defs as harmonise
-from assets.indicators.definitions import defs as indicators
-from assets.ingest.definitions import defs as ingest
-from assets.publish.definitions import defs as publish
-from assets.quality.definitions import defs as quality
-from assets.report.definitions import defs as report
+# Stage modules, not their `defs`: Dagster's loader refuses a module with more than one
+# Definitions object at module scope (`dagster dev`, `definitions validate`).
+from assets.harmonise import definitions as harmonise
+from assets.indicators import definitions as indicators
+from assets.ingest import definitions as ingest
+from assets.publish import definitions as publish
+from assets.quality import definitions as quality
+from assets.report import definitions as report
 from pipelines.jobs import ddas_job
 from pipelines.progress import progress_logger
 from pipelines.schedules import nightly_schedule
@@ -22,7 +24,7 @@ from pipelines.sensors import landing_sensor
 
 # Flow order: ingest -> quality, harmonise -> indicators -> report -> publicatie.
 defs = dg.Definitions.merge(
-    ingest, quality, harmonise, indicators, report, publish,
+    *(stage.defs for stage in (ingest, quality, harmonise, indicators, report, publish)),
     dg.Definitions(
         jobs=[ddas_job],
         schedules=[nightly_schedule],

@@ -43,3 +43,20 @@ def test_publicatie_waits_for_every_asset_of_every_other_stage():
 def test_only_the_indicator_table_carries_the_freshness_policy():
     fresh = {s.key.to_user_string() for s in defs.resolve_all_asset_specs() if s.freshness_policy is not None}
     assert fresh == {"indicatoren"}
+
+
+def test_the_workspace_loads_as_dagster_dev_loads_it(tmp_path):
+    """`dagster dev -w workspace.yaml` loads the module, not the name `defs`: it refuses a
+    module that holds more than one Definitions object."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    dagster = Path(sys.executable).with_name("dagster")
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
+    done = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Validation successful for code location ddas" in done.stderr + done.stdout
