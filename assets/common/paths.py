@@ -30,10 +30,12 @@ def out(output_dir: str | Path, rel: str) -> Path:
     return Path(output_dir) / rel
 
 
-_DIGIT_RUN = re.compile(r"[0-9]{9,}")
+# \d: any Unicode decimal digit, so a run in full-width or Arabic-Indic digits is masked too.
+_DIGIT_RUN = re.compile(r"\d{9,}")
 
 
 def mask_digits(text: str) -> str:
     """Every run of nine or more digits written as that many `#` (sources.md): a file or
-    folder name shown in a message never carries a number that could be a BSN."""
+    folder name shown in a message never carries a number that could be a BSN. The one
+    implementation; assets/ingest/names.py builds the shown `bestand` with it."""
     return _DIGIT_RUN.sub(lambda m: "#" * len(m.group()), text)

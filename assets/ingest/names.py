@@ -8,16 +8,9 @@ message carries; `mask_digits` is for any other text that may hold a path.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 
-# \d: any Unicode decimal digit, so a run in full-width or Arabic-Indic digits is masked too.
-_DIGIT_RUN = re.compile(r"\d{9,}")
-
-
-def mask_digits(text: str) -> str:
-    """Every run of nine or more digits in `text` as that many `#`."""
-    return _DIGIT_RUN.sub(lambda m: "#" * len(m.group()), text)
+from assets.common.paths import mask_digits  # noqa: F401  (re-exported: one implementation)
 
 
 def is_utf8(name: str) -> bool:
