@@ -47,6 +47,7 @@ class Leveringen(pa.DataFrameModel):
     records_gequarantaineerd: int = pa.Field(ge=0, description="records quarantined")
     leverdatum: Optional[pl.Date] = pa.Field(nullable=True, description="delivery date (DDAS: date of aanleverdatumEnTijd as written; CSV/XLSX: date in the name)")
     bytes: Optional[int] = pa.Field(nullable=True, ge=0, description="file size; empty for what is not a regular file (link, fifo, unreadable folder)")
+    leverancier: Optional[str] = pa.Field(nullable=True, description="DDAS: the file's codeGegevensleverancier (software supplier), trimmed, at most 64 characters, runs of 9+ digits as '#'; empty for CSV, XLSX and files that did not load")
 
     class Config:
         strict = False

@@ -834,3 +834,21 @@ def test_property_counts_reconcile_and_codes_match_the_reference(files):
         got.update({(b, loc): code for b, loc, code in r.quarantine.select("bestand", "locatie", "reden_code").rows()})
         assert got == expected
         shutil.rmtree(landing / "ddas")
+
+
+def test_the_ledger_names_each_loaded_files_supplier_code(tmp_path):
+    """codeGegevensleverancier reaches the ledger (for the supplier page): trimmed, digit
+    runs masked like file names, empty when absent, not a string, or the file did not load."""
+    landing = tmp_path / "landing"
+    put(landing, "a.json", {**document(traject(BSNS[0])), "codeGegevensleverancier": " GL000042 "})
+    put(landing, "b.json", {**document(traject(BSNS[1])), "codeGegevensleverancier": f"KB{BSNS[2]}"})
+    doc_c = document(traject(BSNS[3]))
+    del doc_c["codeGegevensleverancier"]
+    put(landing, "c.json", doc_c)
+    put(landing, "d.json", {**document(traject(BSNS[4])), "codeGegevensleverancier": 42})
+    put(landing, "e.json", b"{not json")
+    ledger = run(landing).ledger.sort("bestand")
+    assert dict(zip(ledger["bestand"], ledger["leverancier"])) == {
+        "ddas/a.json": "GL000042", "ddas/b.json": "KB#########", "ddas/c.json": None, "ddas/d.json": None,
+        "ddas/e.json": None}
+    Leveringen.validate(ledger)

@@ -201,10 +201,12 @@ def test_supplier_page_groups_by_source_without_supplier_code(pages):
 
 def test_supplier_page_uses_the_supplier_code_when_the_ledger_has_it():
     q = quality_frames()
-    q["leveringen"] = q["leveringen"].with_columns(codeGegevensleverancier=pl.Series(["GL000001", "GL000002", None, None]))
+    q["leveringen"] = q["leveringen"].with_columns(leverancier=pl.Series(["GL000001", "GL000002", None, None]))
     d = ReportData(indicator_frame(), leveringen=q["leveringen"], quarantaine=q["quarantaine"])
     html = build_report(d)[LEVERANCIERS]
     assert "Overzicht per leverancier" in html and "GL000001" in html
+    assert "shv_csv (zonder leverancierscode)" in html  # files without a code: per kind, never "onbekend"
+    assert ">onbekend<" not in html
 
 
 def test_schema_rules_generalise_positions():

@@ -32,6 +32,7 @@ from assets.ingest.ddas_schema_check import FINDINGS_SCHEMA, schema_findings
 from assets.ingest.ddas_workers import processes, read_files, worker_pool
 from assets.ingest.inventory import UNREADABLE_FILE, open_regular, os_cause
 from assets.ingest.reasons import quarantine
+from assets.common.paths import mask_digits
 from assets.ingest.result import IngestResult, ledger_frame, ledger_row
 from schemas.ddas_json import DATUMVELDEN, NIET_TEKST, DdasRuwClient, DdasRuwRecord
 from schemas.quality import dtypes
@@ -360,6 +361,7 @@ class FileRead:
     records: pl.DataFrame | None = None  # judge() in JUDGED_COLUMNS: rij = position in this file, reden_code
     clients: pl.DataFrame | None = None  # accepted_clients(): rij, normalised BSN
     findings: pl.DataFrame | None = None  # FINDINGS_SCHEMA
+    leverancier: str | None = None  # codeGegevensleverancier, for the supplier page (supplier_code)
 
 
 def _read_bounded(path: str) -> tuple[bytes | None, str | None]:
@@ -390,6 +392,18 @@ def read_file(path: str, bestand: str, peildatum: dt.date) -> FileRead:
         return FileRead("geweigerd", f"bestand kon niet verwerkt worden ({type(e).__name__})", None)
 
 
+SUPPLIER_CODE_MAX = 64  # a code, not a text: longer values are cut
+
+
+def supplier_code(value) -> str | None:
+    """The file's `codeGegevensleverancier` as the ledger shows it: a trimmed string, at
+    most SUPPLIER_CODE_MAX characters, runs of nine or more digits masked like file names
+    (a code is delivered text and never a place for a BSN); None when absent or not a string."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return mask_digits(value.strip()[:SUPPLIER_CODE_MAX])
+
+
 def _read_loaded(raw: bytes, bestand: str, peildatum: dt.date) -> FileRead:
     status, reden, doc, stamp = load_file(raw, peildatum)
     if status != "geladen":
@@ -400,12 +414,14 @@ def _read_loaded(raw: bytes, bestand: str, peildatum: dt.date) -> FileRead:
         return FileRead("geweigerd", f"JSON Schema-validatie faalde ({type(e).__name__})", stamp)
     columns, pos, bsns = decode_records(doc, bestand)
     horizon = valid_iso_date(doc.get("einddatumLevering")) or stamp[0]
+    doc_code = doc.get("codeGegevensleverancier")
     del doc, raw  # the parsed document is the big thing: freed before the rules run
     records = pl.DataFrame(columns, schema=RAW_SCHEMA).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64))
     clients = pl.DataFrame({"rij": pos, "bsn": bsns}, schema=CLIENT_SCHEMA)
     judged = judge(records, clients, peildatum)
     kept = judged.select(JUDGED_COLUMNS)  # what accepted_records and quarantine read: less to send between processes
-    return FileRead(status, reden, stamp, horizon, kept, accepted_clients(judged, clients), findings)
+    return FileRead(status, reden, stamp, horizon, kept, accepted_clients(judged, clients), findings,
+                    supplier_code(doc_code))
 
 
 def read_ddas(files: pl.DataFrame, peildatum: dt.date, key: bytes, meanwhile: Callable[[], None] | None = None) -> IngestResult:
@@ -442,7 +458,7 @@ def _combine(rows: list[dict], reads: list[FileRead], peildatum: dt.date, key: b
             client_parts.append(got.clients.with_columns(pl.col("rij") + n_records))
             n_records += gelezen
             file_rows.append({"bestand": file["bestand"], "aanlevertijdstip": got.stamp[1], "horizon": got.horizon})
-        outcomes.append((file, got.status, got.reden, leverdatum, gelezen))
+        outcomes.append((file, got.status, got.reden, leverdatum, gelezen, got.leverancier))
 
     # `_bestand_nr`: the row of file_rows a record came from
     heights = [part.height for part in judged_parts[1:]]
@@ -453,8 +469,8 @@ def _combine(rows: list[dict], reads: list[FileRead], peildatum: dt.date, key: b
     accepted_counts = np.bincount(bestand_nr[accepted], minlength=len(heights))
     accepted_per_file = {row["bestand"]: int(n) for row, n in zip(file_rows, accepted_counts)}
     ledger = ledger_frame([
-        ledger_row(file, status, reden, leverdatum, gelezen, accepted_per_file.get(file["bestand"], 0))
-        for file, status, reden, leverdatum, gelezen in outcomes
+        ledger_row(file, status, reden, leverdatum, gelezen, accepted_per_file.get(file["bestand"], 0), leverancier)
+        for file, status, reden, leverdatum, gelezen, leverancier in outcomes
     ])
     records = accepted_records(judged, clients, pl.DataFrame(file_rows, schema=FILE_SCHEMA), key, pool)
     findings_frame = pl.concat([pl.DataFrame(schema=FINDINGS_SCHEMA), *findings])

@@ -19,7 +19,8 @@ class IngestResult:
 LEDGER_SCHEMA = dtypes(Leveringen)
 
 
-def ledger_row(file: dict, status: str, reden: str | None = None, leverdatum=None, gelezen: int = 0, geaccepteerd: int = 0) -> dict:
+def ledger_row(file: dict, status: str, reden: str | None = None, leverdatum=None, gelezen: int = 0, geaccepteerd: int = 0,
+               leverancier: str | None = None) -> dict:
     """One ledger row for an inventory row `file` (a dict of assets.ingest.inventory)."""
     return {
         "bron": file["bron"],
@@ -32,6 +33,7 @@ def ledger_row(file: dict, status: str, reden: str | None = None, leverdatum=Non
         "records_gequarantaineerd": gelezen - geaccepteerd,
         "leverdatum": leverdatum,
         "bytes": file["bytes"],
+        "leverancier": leverancier,
     }
 
 

@@ -1,9 +1,10 @@
 """`rapport/leveranciers.html`: delivery quality per supplier and per file, in the spirit of
 CBS's processing report to each supplier.
 
-The ledger does not (yet) hold `codeGegevensleverancier`; until it does the page groups
-by delivery kind (`bron`) and by file. A ledger column `codeGegevensleverancier` (or
-`leverancier`) is used as the grouping as soon as it is there.
+The ledger's `leverancier` column holds each DDAS file's `codeGegevensleverancier`; the
+page groups by it, and files without one (CSV exports, workbooks, DDAS files that did
+not load or name no supplier) by their kind, "<bron> (zonder leverancierscode)". An
+older ledger without the column is grouped by kind (`bron`) only.
 """
 from __future__ import annotations
 
@@ -105,8 +106,11 @@ def suppliers_page(d: ReportData) -> str:
         body = section("leeg", "Geen leveringen", "<p>Er is geen leveringenregister (kwaliteit/leveringen.parquet).</p>")
         return page("Leveringen en kwaliteit", "", nav(d), body)
     by = supplier_column(ledger)
+    if by != "bron":  # files without a supplier code are grouped by their kind, said so
+        ledger = ledger.with_columns(pl.coalesce(pl.col(by), pl.format("{} (zonder leverancierscode)", "bron")).alias(by))
     rules = schema_rules(d.schema_afwijkingen) if d.schema_afwijkingen is not None else None
-    uitleg = ("Per leverancier (codeGegevensleverancier)." if by != "bron" else
+    uitleg = ("Per leverancier (codeGegevensleverancier van de DDAS-bestanden); bestanden zonder leverancierscode "
+              "(CSV-exports, werkmappen, niet geladen bestanden) staan per bron." if by != "bron" else
               "Het leveringenregister bewaart de leverancierscode (codeGegevensleverancier) nog niet; daarom staat "
               "hier per bron (ddas, shv_csv, nazorg) en per bestand wat er met de levering gebeurde.")
     parts = [section("overzicht", f"Overzicht per {'leverancier' if by != 'bron' else 'bron'}", _summary(ledger, by), uitleg)]
