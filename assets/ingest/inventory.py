@@ -253,6 +253,7 @@ def refused_ledger(inv: pl.DataFrame) -> pl.DataFrame:
         pl.lit(0, pl.Int64).alias("records_gequarantaineerd"),
         pl.col("leverdatum_naam").alias("leverdatum"),
         "bytes",
+        pl.lit(None, pl.Utf8).alias("leverancier"),  # only a loaded DDAS file names its supplier
     )
 
 
