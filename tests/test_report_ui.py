@@ -3,13 +3,13 @@
 test-artifacts/. Marked `ui` (run with `pytest -m ui`), like tests/test_ui.py."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from assets.report.build import INDEX, build_report, gemeente_path
 from assets.report.write import write_pages
+from tests.browser import chromium
 from tests.test_report import report_data
 
 pytestmark = pytest.mark.ui
@@ -26,19 +26,7 @@ def site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    if not (shutil.which("chromium") and shutil.which("chromedriver")):
-        pytest.fail("Debian packages chromium and chromium-driver are required (apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1300,1000",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_page_load_timeout(60)
+    driver = chromium(tmp_path_factory.mktemp("chromium"), window="1300,1000", page_load_timeout=60)
     yield driver
     driver.quit()
 
