@@ -89,12 +89,20 @@ REGISTRY: tuple[DeliveryKind, ...] = (
         record_model="schemas.records:NazorgEvent",
         description="Aftercare workbooks: validated, pseudonymised events and quarantine.",
     ),
+    DeliveryKind(
+        name="vroegsignalering",
+        extension="json",
+        named=False,
+        reader="assets.ingest.vs_json:read_vs",
+        record_model="schemas.vroegsignalering:VsRecord",
+        description="Vroegsignalering JSON: validated signals and cases (persoon_id and adres_id only), quarantine and schema findings.",
+    ),
 )
 
 # Landing subfolders the contract names whose reader is not built yet: a landing folder
 # holding only these is still a landing folder (assets.common.publish.check_landing).
 # A kind moves from here to REGISTRY when its reader exists.
-ANNOUNCED_FOLDERS: tuple[str, ...] = ("vroegsignalering",)
+ANNOUNCED_FOLDERS: tuple[str, ...] = ()
 
 
 def kinds() -> tuple[DeliveryKind, ...]:

@@ -31,6 +31,10 @@ REDEN_CODES = [
     "einde_voor_start",
     "datum_in_toekomst",
     "dubbel_dossier",
+    # vroegsignalering.md §1 (their own order there: schemas/vroegsignalering.py VS_REDEN_CODES)
+    "signaal_id_ontbreekt",
+    "geen_signaaldatum",
+    "zaak_zonder_signaal",
 ]
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 import jsonschema_rs
 import polars as pl
@@ -66,7 +67,14 @@ def _validators():
     return (root_v, sub_v, sub) if sub_v.is_valid([]) else (root_v, None, None)
 
 
+# Further schemas, by name, validated plainly by `plain_findings` (no null walk, no split):
+# the vroegsignalering reader registers its own (assets/ingest/vs_json.py).
+FURTHER_SCHEMAS: dict[str, Callable[[], dict]] = {}
+
+
 def _root(which: str) -> dict:
+    if which in FURTHER_SCHEMAS:
+        return FURTHER_SCHEMAS[which]()
     return ddas_json_schema() if which == "root" else _validators()[2]
 
 
@@ -351,5 +359,17 @@ def schema_findings(doc: dict, bestand: str, nulls: int | None = None, fast: boo
             null_rows = per_null.join(texts, on="sid", how="inner", maintain_order="left_right").drop("sid")
     frame = pl.concat([pl.DataFrame(rows, schema=_ROW_SCHEMA, orient="row"), null_rows])
     return frame.sort("lev", "traj", "json_pad", maintain_order=True).select(
+        pl.lit(bestand, pl.Utf8).alias("bestand"), "json_pad", "melding"
+    )
+
+
+def plain_findings(doc: dict, bestand: str, which: str, validator) -> pl.DataFrame:
+    """Findings of `doc` against the further schema `which` (FURTHER_SCHEMAS, with its
+    `validator`), with the same texts as DDAS findings, in document order (array
+    positions compared as numbers)."""
+    errors = sorted(validator.iter_errors(doc),
+                    key=lambda e: [(p, "") if isinstance(p, int) else (-1, p) for p in e.instance_path])
+    rows = [(json_pad(e.instance_path), _melding(e, which)) for e in errors]
+    return pl.DataFrame(rows, schema={"json_pad": pl.Utf8, "melding": pl.Utf8}, orient="row").select(
         pl.lit(bestand, pl.Utf8).alias("bestand"), "json_pad", "melding"
     )

@@ -1,0 +1,435 @@
+"""Vroegsignalering Uitwisselmodel v0.9 JSON files (spec/vroegsignalering.md §1).
+
+The file steps are those of a DDAS file (sources.md): the bytes are read bounded and
+parsed by `ddas_json.load_file` (toekomstig / geweigerd / geladen on the same rules and
+texts), a loaded file is checked against the VS schema through `ddas_schema_check`
+(`plain_findings`), the header's supplier code is shown as for DDAS. Then every element
+of a levering's `vroegsignalen[]` (a signal) and `vroegsignaalzaken[]` (a case) becomes a
+record, judged vectorised in the order of the contract's reason codes.
+
+Personal data: names, street, place and birth date are never even extracted. The BSN
+becomes `persoon_id` and postcode, house number and addition become `adres_id` (both
+HMAC-SHA256 with the pseudonym key) before anything leaves `read_vs`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+
+import jsonschema_rs
+import orjson
+import polars as pl
+
+from assets.common.bsn import bsn_is_valid, hash_texts, normalise_bsn, pseudonymise
+from assets.common.dates import parse_date
+from assets.common.memory import without_cyclic_gc
+from assets.common.reference import gemeentecodes, match_key
+from assets.ingest import ddas_schema_check
+from assets.ingest.ddas_bounds import MAX_BYTES, TE_GROOT
+from assets.ingest.ddas_json import load_file, supplier_code
+from assets.ingest.inventory import UNREADABLE_FILE, open_regular, os_cause
+from assets.ingest.result import IngestResult, ledger_frame, ledger_row
+from schemas.ddas_json import NIET_TEKST
+from schemas.quality import Quarantaine, dtypes
+from schemas.vroegsignalering import (BRON, EINDRESULTATEN, SIGNAALPARTNERS, SIGNAALSTATUSSEN, VS_REDEN_CODES,
+                                      VsRecord)
+
+SCHEMA_NAME = "vroegsignalering"
+RECORD_SCHEMA = dtypes(VsRecord)
+
+# Reason texts: they name fields and rules, never a delivered value.
+REDEN_TEKST = {
+    "gemeente_onbekend": "gemeentecode van de levering ontbreekt of staat niet in de CBS-lijst",
+    "signaal_id_ontbreekt": "het vroegsignaal heeft geen ID",
+    "bsn_ongeldig": "BSN is na normalisatie geen 9 cijfers of voldoet niet aan de elfproef",
+    "datum_ongeldig": "een datumveld is geen bestaande datum in het formaat YYYY-MM-DD",
+    "geen_signaaldatum": "het vroegsignaal heeft geen signaaldatum",
+    "datum_in_toekomst": "een datumveld ligt na de peildatum",
+    "zaak_zonder_signaal": "de vroegsignaalzaak verwijst naar geen enkel vroegsignaal-ID",
+}
+assert list(REDEN_TEKST) == VS_REDEN_CODES
+
+SIGNAL_DATES = ("signaaldatum", "ontstaansdatum")
+CASE_DATES = ("matchingsdatum", "datum_opgepakt")
+POGING_DATUM = "contactpogingen[].datum"
+_DIGIT_RUN = re.compile(r"\d{9,}")
+MAX_ID_CHARS = 64
+
+
+@functools.cache
+def vs_json_schema() -> dict:
+    return orjson.loads(resources.files("assets.reference").joinpath("json_schema_vroegsignalering.json").read_bytes())
+
+
+@functools.cache
+def _validator():
+    return jsonschema_rs.Draft202012Validator(vs_json_schema(), validate_formats=True)
+
+
+ddas_schema_check.FURTHER_SCHEMAS[SCHEMA_NAME] = vs_json_schema
+
+
+# --- tolerant extraction --------------------------------------------------------------
+
+
+def _text(v):
+    """A delivered text as is; null stays null; any other JSON value is present but not text."""
+    return v if v is None or v.__class__ is str else NIET_TEKST
+
+
+def _code_text(v):
+    """An identifier or number-like field (ID, BSN, house number): a non-negative JSON
+    integer is taken as its digits; other non-strings are present but not text."""
+    if v.__class__ is int and v >= 0:
+        return str(v)
+    return _text(v)
+
+
+def _bool(v):
+    return v if v.__class__ is bool else None
+
+
+def _euros(v):
+    if v.__class__ is float and v.is_integer():
+        v = int(v)
+    return v if v.__class__ is int and -(2**63) <= v < 2**63 else None
+
+
+def _dict(v) -> dict:
+    return v if v.__class__ is dict else {}
+
+
+def decode(doc: dict) -> tuple[list[dict], list[dict], list[dict]]:
+    """(signals, cases, contact attempts) of a loaded document as rows of raw values.
+
+    Only the fields the model uses are taken: names, street, place and birth date stay
+    in the parsed document, which is dropped after this.
+    """
+    signals, cases, attempts = [], [], []
+    for i, lev in enumerate(doc["leveringen"]):
+        lev = _dict(lev)
+        gemeente = _text(lev.get("gemeentecode"))
+        for j, s in enumerate(lev.get("vroegsignalen") if lev.get("vroegsignalen").__class__ is list else ()):
+            s = _dict(s)
+            client = _dict(s.get("client"))
+            signals.append({
+                "levering_index": i, "record_index": j, "gemeente_ruw": gemeente,
+                "id_ruw": _code_text(s.get("ID")),
+                "bsn_ruw": _code_text(client.get("Burgerservicenummer")),
+                "postcode": _text(client.get("Postcode")),
+                "huisnummer": _code_text(client.get("Huisnummer")),
+                "toevoeging": _code_text(client.get("Huisnummertoevoeging")),
+                "signaaldatum": _text(s.get("signaaldatum")),
+                "ontstaansdatum": _text(s.get("ontstaansdatum")),
+                "partner_ruw": _text(_dict(s.get("signaalpartner")).get("type")),
+                "bedrag_eur": _euros(s.get("bedrag")),
+                "crisissignaal": _bool(s.get("crisissignaal")),
+                "warme_overdracht": _bool(s.get("warmeOverdracht")),
+                "status_ruw": _text(s.get("status")),
+            })
+        for j, z in enumerate(lev.get("vroegsignaalzaken") if lev.get("vroegsignaalzaken").__class__ is list else ()):
+            z = _dict(z)
+            refs = z.get("vroegsignalen") if z.get("vroegsignalen").__class__ is list else []
+            ids = [_code_text(_dict(r).get("ID")) for r in refs]
+            n = len(cases)
+            pogingen = z.get("contactpogingen") if z.get("contactpogingen").__class__ is list else []
+            for p in pogingen:
+                if p is not None:  # a null element is absent
+                    p = _dict(p)
+                    attempts.append({"rij": n, "datum": _text(p.get("datum")), "bereikt": p.get("bereikt") is True})
+            cases.append({
+                "levering_index": i, "record_index": j, "gemeente_ruw": gemeente,
+                "ids_ruw": [x for x in ids if x.__class__ is str and x != NIET_TEKST],
+                "matchingsdatum": _text(z.get("matchingsdatum")),
+                "datum_opgepakt": _text(z.get("datum_opgepakt")),
+                "resultaat_ruw": _text(z.get("resultaat")),
+            })
+    return signals, cases, attempts
+
+
+# --- the rules of vroegsignalering.md §1, vectorised ---------------------------------
+
+
+def gemeente(raw: pl.Expr) -> pl.Expr:
+    """`GM` + 4 digits or the 4 digits alone, trimmed, any case -> GMxxxx when in the CBS
+    list; else null (gemeente_onbekend)."""
+    code = raw.str.strip_chars().str.to_uppercase()
+    code = pl.when(code.str.contains(r"^[0-9]{4}$")).then(pl.lit("GM") + code).otherwise(code)
+    return pl.when(code.is_in(sorted(gemeentecodes()))).then(code)
+
+
+def enum_value(raw: pl.Expr, values: list[str]) -> pl.Expr:
+    """The standard enumeration value (trimmed, any case); null when absent or unknown."""
+    return match_key(raw).replace_strict({v.lower(): v for v in values}, default=None, return_dtype=pl.Utf8)
+
+
+def _first_field(flags: dict[str, pl.Expr]) -> pl.Expr:
+    """The name of the first field whose flag holds, else null."""
+    return pl.coalesce([pl.when(f).then(pl.lit(name)) for name, f in flags.items()])
+
+
+def _parsed(col: str) -> pl.Expr:
+    return parse_date(pl.col(col), "iso")
+
+
+def judge_signals(raw: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
+    """Raw signal rows with parsed fields, `reden_code` (null: accepted) and `detail`."""
+    p = pl.lit(peildatum, dtype=pl.Date)
+    bsn = pl.col("bsn_ruw").str.strip_chars()
+    frame = raw.lazy().with_columns(
+        gemeentecode=gemeente(pl.col("gemeente_ruw")),
+        id_trim=pl.col("id_ruw").str.strip_chars(),
+        bsn_norm=pl.when(bsn != "").then(normalise_bsn(bsn)),
+        **{f"d_{c}": _parsed(c) for c in SIGNAL_DATES},
+    ).with_columns(
+        ongeldig=_first_field({c: pl.col(c).is_not_null() & pl.col(f"d_{c}").is_null() for c in SIGNAL_DATES}),
+        toekomst=_first_field({c: pl.col(f"d_{c}") > p for c in SIGNAL_DATES}),
+    )
+    code = (
+        pl.when(pl.col("gemeentecode").is_null()).then(pl.lit("gemeente_onbekend"))
+        .when(pl.col("id_trim").fill_null("") == "").then(pl.lit("signaal_id_ontbreekt"))
+        .when(pl.col("bsn_norm").is_not_null() & ~bsn_is_valid(pl.col("bsn_norm"))).then(pl.lit("bsn_ongeldig"))
+        .when(pl.col("ongeldig").is_not_null()).then(pl.lit("datum_ongeldig"))
+        .when(pl.col("signaaldatum").is_null()).then(pl.lit("geen_signaaldatum"))
+        .when(pl.col("toekomst").is_not_null()).then(pl.lit("datum_in_toekomst"))
+    )
+    detail = (pl.when(pl.col("reden_code") == "datum_ongeldig").then(pl.col("ongeldig"))
+              .when(pl.col("reden_code") == "datum_in_toekomst").then(pl.col("toekomst")))
+    return frame.with_columns(reden_code=code).with_columns(detail=detail).collect()
+
+
+def judge_cases(raw: pl.DataFrame, attempts: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
+    """Raw case rows (`rij` 0..n-1) with their attempts aggregated, `reden_code`, `detail`."""
+    p = pl.lit(peildatum, dtype=pl.Date)
+    per_case = (
+        attempts.lazy().with_columns(d=_parsed("datum"))
+        .group_by("rij")
+        .agg(
+            aantal_contactpogingen=pl.len().cast(pl.Int64),
+            poging_ongeldig=(pl.col("datum").is_not_null() & pl.col("d").is_null()).any(),
+            poging_toekomst=(pl.col("d") > p).any(),
+            bereikt=pl.col("bereikt").any(),
+            datum_eerste_bereikt=pl.col("d").filter(pl.col("bereikt")).min(),
+        )
+    )
+    frame = (
+        raw.lazy().join(per_case, on="rij", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("aantal_contactpogingen").fill_null(0),
+            pl.col("bereikt", "poging_ongeldig", "poging_toekomst").fill_null(False),
+            gemeentecode=gemeente(pl.col("gemeente_ruw")),
+            ids=pl.col("ids_ruw").list.eval(pl.element().str.strip_chars()).list.eval(
+                pl.element().filter(pl.element() != "")).list.unique().list.sort(),
+            **{f"d_{c}": _parsed(c) for c in CASE_DATES},
+        )
+        .with_columns(
+            ongeldig=_first_field({**{c: pl.col(c).is_not_null() & pl.col(f"d_{c}").is_null() for c in CASE_DATES},
+                                   POGING_DATUM: pl.col("poging_ongeldig")}),
+            toekomst=_first_field({**{c: pl.col(f"d_{c}") > p for c in CASE_DATES}, POGING_DATUM: pl.col("poging_toekomst")}),
+        )
+    )
+    code = (
+        pl.when(pl.col("gemeentecode").is_null()).then(pl.lit("gemeente_onbekend"))
+        .when(pl.col("ongeldig").is_not_null()).then(pl.lit("datum_ongeldig"))
+        .when(pl.col("toekomst").is_not_null()).then(pl.lit("datum_in_toekomst"))
+        .when(pl.col("ids").list.len() == 0).then(pl.lit("zaak_zonder_signaal"))
+    )
+    detail = (pl.when(pl.col("reden_code") == "datum_ongeldig").then(pl.col("ongeldig"))
+              .when(pl.col("reden_code") == "datum_in_toekomst").then(pl.col("toekomst")))
+    return frame.with_columns(reden_code=code).with_columns(detail=detail).collect()
+
+
+# --- identifiers and keyed hashes ---------------------------------------------------
+
+
+def _letters(hex64: str) -> str:
+    """26 lowercase letters from a keyed hash: no digit, so never a BSN-like run."""
+    n = int(hex64, 16)
+    out = []
+    for _ in range(26):
+        n, r = divmod(n, 26)
+        out.append(chr(97 + r))
+    return "".join(out)
+
+
+def id_forms(ids: pl.Series, key: bytes) -> pl.Series:
+    """The kept form of trimmed IDs: as delivered, unless it holds a run of nine or more
+    digits (it could be a BSN) or is longer than MAX_ID_CHARS: then `~` + 26 letters of
+    its HMAC-SHA256 (same key), so that equal IDs stay equal and no digits leave."""
+    distinct = ids.drop_nulls().unique().sort()
+    risky = [v for v in distinct.to_list() if _DIGIT_RUN.search(v) or len(v) > MAX_ID_CHARS]
+    table = {v: v for v in distinct.to_list()}
+    if risky:
+        hashed = hash_texts(pl.Series(risky, dtype=pl.Utf8), key).to_list()
+        table.update({v: "~" + _letters(h) for v, h in zip(risky, hashed)})
+    return ids.replace_strict(table, default=None, return_dtype=pl.Utf8) if table else ids.cast(pl.Utf8)
+
+
+def adres_text() -> pl.Expr:
+    """`POSTCODE|HUISNUMMER|TOEVOEGING` (§1, §4.2): postcode upper case without spaces,
+    the others trimmed and upper case; null when postcode or house number is missing."""
+    def clean(c: str) -> pl.Expr:
+        v = pl.col(c).str.strip_chars().str.to_uppercase()
+        return pl.when(pl.col(c) != NIET_TEKST).then(v)
+
+    pc = clean("postcode").str.replace_all(r"\s", "")
+    nr = clean("huisnummer")
+    tv = clean("toevoeging").fill_null("")
+    ok = (pc.fill_null("") != "") & (nr.fill_null("") != "")
+    return pl.when(ok).then(pl.concat_str([pc, nr, tv], separator="|"))
+
+
+# --- the reader ----------------------------------------------------------------------
+
+
+@dataclass
+class VsFileRead:
+    status: str
+    reden: str | None
+    stamp: tuple | None
+    signals: pl.DataFrame | None = None
+    cases: pl.DataFrame | None = None
+    findings: pl.DataFrame | None = None
+    leverancier: str | None = None
+
+
+_SIGNAL_RAW = {"levering_index": pl.Int64, "record_index": pl.Int64, "gemeente_ruw": pl.Utf8, "id_ruw": pl.Utf8,
+               "bsn_ruw": pl.Utf8, "postcode": pl.Utf8, "huisnummer": pl.Utf8, "toevoeging": pl.Utf8,
+               "signaaldatum": pl.Utf8, "ontstaansdatum": pl.Utf8, "partner_ruw": pl.Utf8, "bedrag_eur": pl.Int64,
+               "crisissignaal": pl.Boolean, "warme_overdracht": pl.Boolean, "status_ruw": pl.Utf8}
+_CASE_RAW = {"levering_index": pl.Int64, "record_index": pl.Int64, "gemeente_ruw": pl.Utf8, "ids_ruw": pl.List(pl.Utf8),
+             "matchingsdatum": pl.Utf8, "datum_opgepakt": pl.Utf8, "resultaat_ruw": pl.Utf8}
+_ATTEMPT_RAW = {"rij": pl.Int64, "datum": pl.Utf8, "bereikt": pl.Boolean}
+
+
+def _read_bounded(path: str) -> tuple[bytes | None, str | None]:
+    """(the file's bytes, None) or (None, why not): never through a link, at most MAX_BYTES."""
+    try:
+        with os.fdopen(open_regular(path), "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as e:
+        return None, UNREADABLE_FILE.format(oorzaak=os_cause(e))
+    return (None, TE_GROOT) if len(raw) > MAX_BYTES else (raw, None)
+
+
+def read_file(path: str, bestand: str, peildatum: dt.date) -> VsFileRead:
+    """Steps 3-4 for one file and, when it loads, its findings and judged records. What
+    goes wrong while reading one file makes that file `geweigerd` (never the run)."""
+    raw, reden = _read_bounded(path)
+    if raw is None:
+        return VsFileRead("geweigerd", reden, None)
+    try:
+        status, reden, doc, stamp = load_file(raw, peildatum)
+        if status != "geladen":
+            return VsFileRead(status, reden, stamp)
+        try:
+            findings = ddas_schema_check.plain_findings(doc, bestand, SCHEMA_NAME, _validator())
+        except (ValueError, RecursionError) as e:
+            return VsFileRead("geweigerd", f"JSON Schema-validatie faalde ({type(e).__name__})", stamp)
+        signals, cases, attempts = decode(doc)
+        leverancier = supplier_code(doc.get("codeGegevensleverancier"))
+        del doc, raw
+        s = judge_signals(pl.DataFrame(signals, schema=_SIGNAL_RAW), peildatum)
+        c = judge_cases(pl.DataFrame(cases, schema=_CASE_RAW).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64)),
+                        pl.DataFrame(attempts, schema=_ATTEMPT_RAW), peildatum)
+        return VsFileRead(status, None, stamp, s, c, findings, leverancier)
+    except Exception as e:  # noqa: BLE001 - one file's fault is that file's refusal
+        return VsFileRead("geweigerd", f"bestand kon niet verwerkt worden ({type(e).__name__})", None)
+
+
+def _quarantine(judged: pl.DataFrame, array: str) -> pl.DataFrame:
+    tekst = pl.col("reden_code").replace_strict(REDEN_TEKST, return_dtype=pl.Utf8)
+    tekst = pl.when(pl.col("detail").is_not_null()).then(tekst + " (" + pl.col("detail") + ")").otherwise(tekst)
+    return judged.filter(pl.col("reden_code").is_not_null()).select(
+        pl.lit(BRON).alias("bron"), "bestand",
+        pl.format("leveringen[{}].{}[{}]", "levering_index", pl.lit(array), "record_index").alias("locatie"),
+        "reden_code", tekst.alias("reden_tekst"), "levering_index", "record_index",
+    )
+
+
+def accepted_records(signals: pl.DataFrame, cases: pl.DataFrame, key: bytes) -> pl.DataFrame:
+    """Accepted signals and cases of all files as VsRecord rows; BSN, postcode and house
+    number become keyed hashes here and go no further."""
+    s = signals.filter(pl.col("reden_code").is_null())
+    c = cases.filter(pl.col("reden_code").is_null()).with_row_index("_n")
+    ids = pl.concat([s["id_trim"], c["ids"].explode()]).drop_nulls()
+    forms = dict(zip(ids.unique().sort().to_list(), id_forms(ids.unique().sort(), key).to_list()))
+    s = s.with_columns(
+        persoon_id=pseudonymise(s["bsn_norm"], key),
+        adres_id=hash_texts(s.select(adres_text()).to_series(), key),
+        signaal_id=pl.col("gemeentecode") + ":" + pl.col("id_trim").replace_strict(forms, return_dtype=pl.Utf8),
+    )
+    # zaak_id from the smallest delivered ID (string order), before any ID is hashed
+    form = pl.col("gemeentecode") + ":" + pl.col("ids").replace_strict(forms, return_dtype=pl.Utf8)
+    linked = (
+        c.select("_n", "gemeentecode", "ids").explode("ids").drop_nulls("ids")
+        .group_by("_n", maintain_order=True).agg(zaak_id=form.first(), signaal_ids=form.unique().sort())
+    )
+    c = c.join(linked, on="_n", how="left", maintain_order="left")
+    common = [pl.lit(BRON).alias("bron"), "bestand", "levering_index", "record_index", "aanlevertijdstip", "gemeentecode"]
+    sig = s.select(
+        *common,
+        pl.format("leveringen[{}].vroegsignalen[{}]", "levering_index", "record_index").alias("locatie"),
+        pl.lit("signaal").alias("recordsoort"),
+        "signaal_id", "persoon_id", "adres_id",
+        pl.col("d_signaaldatum").alias("signaaldatum"), pl.col("d_ontstaansdatum").alias("ontstaansdatum"),
+        enum_value(pl.col("partner_ruw"), SIGNAALPARTNERS).alias("signaalpartner"),
+        "bedrag_eur", "crisissignaal", "warme_overdracht",
+        enum_value(pl.col("status_ruw"), SIGNAALSTATUSSEN).alias("status"),
+    )
+    zaak = c.select(
+        *common,
+        pl.format("leveringen[{}].vroegsignaalzaken[{}]", "levering_index", "record_index").alias("locatie"),
+        pl.lit("zaak").alias("recordsoort"),
+        "zaak_id", "signaal_ids",
+        pl.col("d_matchingsdatum").alias("matchingsdatum"), pl.col("d_datum_opgepakt").alias("datum_opgepakt"),
+        enum_value(pl.col("resultaat_ruw"), EINDRESULTATEN).alias("resultaat"),
+        "aantal_contactpogingen", "bereikt", "datum_eerste_bereikt",
+    )
+    order = {"signaal": 0, "zaak": 1}
+    both = pl.concat([pl.DataFrame(schema=RECORD_SCHEMA), sig, zaak], how="diagonal_relaxed")
+    return both.sort(["bestand", "levering_index", pl.col("recordsoort").replace_strict(order, return_dtype=pl.Int8),
+                      "record_index"]).select(list(RECORD_SCHEMA)).cast(RECORD_SCHEMA)
+
+
+def read_vs(files: pl.DataFrame, peildatum: dt.date, key: bytes, meanwhile: Callable[[], None] | None = None) -> IngestResult:
+    """Steps 3-5 of sources.md for the vroegsignalering files that passed the inventory,
+    in path order; records = the accepted signals and cases (VsRecord)."""
+    with without_cyclic_gc():
+        rows = list(files.sort("bestand").iter_rows(named=True))
+        reads = [read_file(r["pad"], r["bestand"], peildatum) for r in rows]
+    if meanwhile is not None:
+        meanwhile()
+    ledger, sig_parts, case_parts, findings = [], [], [], []
+    for file, got in zip(rows, reads):
+        gelezen = geaccepteerd = 0
+        if got.status == "geladen":
+            extra = [pl.lit(file["bestand"]).alias("bestand"), pl.lit(got.stamp[1], dtype=RECORD_SCHEMA["aanlevertijdstip"]).alias("aanlevertijdstip")]
+            sig_parts.append(got.signals.with_columns(extra))
+            case_parts.append(got.cases.with_columns(extra))
+            findings.append(got.findings)
+            gelezen = got.signals.height + got.cases.height
+            geaccepteerd = got.signals["reden_code"].null_count() + got.cases["reden_code"].null_count()
+        ledger.append(ledger_row(file, got.status, got.reden, got.stamp[0] if got.stamp else None, gelezen,
+                                 geaccepteerd, got.leverancier))
+    empty_sig = judge_signals(pl.DataFrame(schema=_SIGNAL_RAW), peildatum).with_columns(
+        bestand=pl.lit(None, pl.Utf8), aanlevertijdstip=pl.lit(None, RECORD_SCHEMA["aanlevertijdstip"]))
+    empty_case = judge_cases(pl.DataFrame(schema=_CASE_RAW).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64)),
+                             pl.DataFrame(schema=_ATTEMPT_RAW), peildatum).with_columns(
+        bestand=pl.lit(None, pl.Utf8), aanlevertijdstip=pl.lit(None, RECORD_SCHEMA["aanlevertijdstip"]))
+    signals = pl.concat([empty_sig, *sig_parts], how="vertical_relaxed")
+    cases = pl.concat([empty_case, *case_parts], how="vertical_relaxed")
+    quarantine = (
+        pl.concat([_quarantine(signals, "vroegsignalen").with_columns(_soort=pl.lit(0)),
+                   _quarantine(cases, "vroegsignaalzaken").with_columns(_soort=pl.lit(1))])
+        .sort("bestand", "levering_index", "_soort", "record_index")
+        .select(list(dtypes(Quarantaine)))
+    )
+    found = pl.concat([pl.DataFrame(schema=ddas_schema_check.FINDINGS_SCHEMA), *findings])
+    return IngestResult(ledger=ledger_frame(ledger), records=accepted_records(signals, cases, key),
+                        quarantine=quarantine, schema_findings=found)
