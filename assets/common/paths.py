@@ -21,6 +21,11 @@ INVENTARIS = "staging/inventaris.parquet"
 INDICATOREN_BREED = "indicatoren/indicatoren_breed.parquet"  # analyst view: wide per region x year
 TERUGVAL_DOEL = "indicatoren/terugval_doel.parquet"  # analyst view: terugval_5j against its target
 NAZORG_DEKKING = "kwaliteit/nazorg_dekking.parquet"  # per gemeente: the years its aftercare workbooks cover
+# process.md §3: the four tables of the whole process
+DOORLOOPTIJDEN = "indicatoren/doorlooptijden.parquet"
+UITSTROOM = "indicatoren/uitstroom.parquet"
+SCHULDEN = "indicatoren/schulden.parquet"
+TERUGVAL_UITSPLITSING = "indicatoren/terugval_uitsplitsing.parquet"
 
 
 def staging(bron: str, table: str) -> str:
