@@ -26,7 +26,12 @@ DATUMVELDEN = {
     "uitstroom.datum": "uitstroom_datum",
     "informatieEnAdvies.startdatum": "informatie_en_advies_startdatum",
     "nazorg.startdatum": "nazorg_startdatum",
+    # process.md §1 (2026-12-01)
+    "intake.startdatum": "intake_startdatum",
+    "intake.beschikkingsdatum": "intake_beschikkingsdatum",
 }
+# process.md §1: the dates of begeleiding[] elements are checked too (after the above).
+BEGELEIDING_DATUMVELDEN = {"begeleiding[].startdatum": "startdatum", "begeleiding[].einddatum": "einddatum"}
 
 
 class DdasRuwRecord(pa.DataFrameModel):
@@ -46,6 +51,11 @@ class DdasRuwRecord(pa.DataFrameModel):
     ia_aanwezig: bool = pa.Field(description="informatieEnAdvies is an object with a non-null value")
     fase_aanwezig: bool = pa.Field(description="a phase beyond I&A is present (sources.md §1 list)")
     schuldbedrag_eur: Optional[pl.Int64] = pa.Field(nullable=True, description="integer totaalSchuldbedragBijAanvangSchuld")
+    intake_startdatum: Optional[str] = pa.Field(nullable=True, description="intake.startdatum: the first conversation")
+    intake_beschikkingsdatum: Optional[str] = pa.Field(nullable=True)
+    intake_beschikkingssoort: Optional[str] = pa.Field(nullable=True)
+    oplossing_soort: Optional[str] = pa.Field(nullable=True)
+    crisis: bool = pa.Field(description="aanmelding.crisisinterventie is JSON true, or crisisinterventies holds a non-null element")
 
     class Config:
         strict = True
@@ -53,13 +63,46 @@ class DdasRuwRecord(pa.DataFrameModel):
 
 
 class DdasRuwClient(pa.DataFrameModel):
-    """One non-null element of a trajectory's `client` array. Holds raw BSNs: never leaves ingest.
+    """One non-null element of a trajectory's `client` array. Holds raw BSNs and birth
+    dates: never leaves ingest.
 
     A record without rows here has no client (bsn_ontbreekt).
     """
 
     rij: int = pa.Field(ge=0, description="position of the record among all raw records of the call")
     bsn: Optional[str] = pa.Field(nullable=True, description="Burgerservicenummer as delivered; null: client without BSN")
+    geboortedatum: Optional[str] = pa.Field(nullable=True, description="Geboortedatum as delivered: masked before it is written")
+    geslachtsaanduiding: Optional[str] = pa.Field(nullable=True, description="Geslachtsaanduiding as delivered")
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class DdasRuwBegeleiding(pa.DataFrameModel):
+    """One object element of a trajectory's `begeleiding` array, values as delivered."""
+
+    rij: int = pa.Field(ge=0, description="position of the record among the raw records of the file")
+    soort: Optional[str] = pa.Field(nullable=True)
+    startdatum: Optional[str] = pa.Field(nullable=True)
+    einddatum: Optional[str] = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class DdasRuwSchuld(pa.DataFrameModel):
+    """One object element of a trajectory's `schulden` array. Holds a creditor's name,
+    which for a private person is personal data: only its keyed hash leaves ingest."""
+
+    rij: int = pa.Field(ge=0, description="position of the record among the raw records of the file")
+    schuldsoort: Optional[str] = pa.Field(nullable=True)
+    bedrag: Optional[pl.Int64] = pa.Field(nullable=True, description="integer bedrag (whole euros), else null")
+    zakelijk: Optional[bool] = pa.Field(nullable=True, description="zakelijkeSchuld when a JSON boolean")
+    naam: Optional[str] = pa.Field(nullable=True, description="schuldeiser.naam, else schuldeiser.Naam (strings only)")
+    kvknummer: Optional[str] = pa.Field(nullable=True, description="schuldeiser.kvknummer as delivered (strings only)")
+    privepersoon: bool = pa.Field(description="schuldeiser.privepersoon is JSON true")
 
     class Config:
         strict = True

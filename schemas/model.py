@@ -22,6 +22,15 @@ UITSTROOMREDENEN = [
     "Voldoet niet",
     "Zelf",
 ]
+# process.md §1: the DDAS enumerations of the new fields (tests/test_process_model.py holds
+# them against assets/reference/json_schema_Uitwisselmodel.json).
+BESCHIKKINGSSOORTEN = ["Afwijzingsbeschikking", "Toelatingsbeschikking"]
+OPLOSSINGSSOORTEN = ["Betalingsregeling", "Herfinanciering", "Saneringskrediet", "Schuldbemiddeling", "0%-aanbod"]
+BEGELEIDINGSSOORTEN = ["Budgetcoaching", "Budgetbeheer", "Beschermingsbewind", "Lange Termijn Begeleiding (DFD)", "Budgetbegeleiding"]
+SCHULDSOORTEN = ["Zorg", "Publiek", "Nuts", "Overig"]
+LEEFTIJDSKLASSEN = ["tot 27", "27 tot 45", "45 tot 65", "65 of ouder", "onbekend"]
+GESLACHTEN = ["man", "vrouw", "onbekend"]
+SCHULDEISER_ID = r"^([0-9]{8}|[0-9a-f]{64})$"  # = schemas.keys.SLEUTELS["schuldeiser_id"]
 
 
 class Trajecten(pa.DataFrameModel):
@@ -56,6 +65,24 @@ class Trajecten(pa.DataFrameModel):
     laatste_levering: pl.Datetime(time_unit="us", time_zone="UTC") = pa.Field(
         description="latest delivery timestamp among its records (that of the authoritative record)"
     )
+    eerste_gesprek_datum: Optional[pl.Date] = pa.Field(
+        nullable=True, description="first conversation: the earliest of its records' (DDAS intake.startdatum, CSV Datum eerste gesprek)"
+    )
+    crisis: Optional[bool] = pa.Field(
+        nullable=True,
+        description="a crisis intervention: true when any DDAS record says so (aanmelding.crisisinterventie, or an element in crisisinterventies); null when no record is DDAS",
+    )
+    beschikkingsdatum: Optional[pl.Date] = pa.Field(
+        nullable=True, description="intake.beschikkingsdatum of the record with the earliest one (ties: the most authoritative)"
+    )
+    beschikkingssoort: Optional[str] = pa.Field(
+        nullable=True, isin=BESCHIKKINGSSOORTEN, description="intake.beschikkingssoort of that same record; null when unknown"
+    )
+    oplossing_soort: Optional[str] = pa.Field(
+        nullable=True, isin=OPLOSSINGSSOORTEN,
+        description="of the authoritative record: DDAS oplossing.soort, CSV Product SK = Saneringskrediet, MSR = Schuldbemiddeling; null when it has none",
+    )
+    aantal_clienten: pl.Int64 = pa.Field(ge=1, description="number of distinct clients (rows of trajectclienten)")
 
     class Config:
         strict = True
@@ -68,11 +95,54 @@ class TrajectClienten(pa.DataFrameModel):
 
     traject_id: str = pa.Field(str_matches=TRAJECT_ID, description="the trajectory (trajecten.traject_id)")
     persoon_id: str = pa.Field(str_matches=HEX64, description="pseudonymised person: HMAC-SHA256 of the BSN, lowercase hex")
+    leeftijdsklasse: str = pa.Field(
+        isin=LEEFTIJDSKLASSEN,
+        description="age in whole years at the trajectory's aanmelddatum (29 February: birthday 1 March), from the most "
+        "authoritative record that gives a real birth date; onbekend when none does. No birth date is stored",
+    )
+    geslacht: str = pa.Field(
+        isin=GESLACHTEN, description="from the most authoritative record that gives a known Geslachtsaanduiding (M/man, V/vrouw); else onbekend"
+    )
 
     class Config:
         strict = True
         coerce = False
         unique = ["traject_id", "persoon_id"]
+
+
+class Begeleiding(pa.DataFrameModel):
+    """`model/begeleiding.parquet`: the guidance of each trajectory, from its authoritative
+    record (DDAS begeleiding[]; a CSV row BBH/BBG gives one row). Rows ordered like
+    trajecten, then as delivered."""
+
+    traject_id: str = pa.Field(str_matches=TRAJECT_ID, description="the trajectory (trajecten.traject_id)")
+    soort: Optional[str] = pa.Field(nullable=True, isin=BEGELEIDINGSSOORTEN, description="EnumBegeleidingssoort; null when unknown")
+    startdatum: Optional[pl.Date] = pa.Field(nullable=True, description="start of the guidance")
+    einddatum: Optional[pl.Date] = pa.Field(nullable=True, description="end of the guidance; null = running or not delivered")
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class Schulden(pa.DataFrameModel):
+    """`model/schulden.parquet`: the debts of each trajectory, from its authoritative record
+    (DDAS schulden[]; CSV rows have none). Rows ordered like trajecten, then as delivered.
+    A creditor that is a private person appears only as a keyed hash."""
+
+    traject_id: str = pa.Field(str_matches=TRAJECT_ID, description="the trajectory (trajecten.traject_id)")
+    schuldsoort: Optional[str] = pa.Field(nullable=True, isin=SCHULDSOORTEN, description="EnumSchuldensoort; null when unknown")
+    bedrag_eur: Optional[pl.Int64] = pa.Field(nullable=True, description="the debt in whole euros (bedrag); null when not an integer")
+    zakelijk: Optional[bool] = pa.Field(nullable=True, description="zakelijkeSchuld as delivered; null when absent")
+    schuldeiser_id: Optional[str] = pa.Field(
+        nullable=True, str_matches=SCHULDEISER_ID,
+        description="the creditor: its kvknummer (8 digits) when given and not a private person, else HMAC-SHA256 "
+        "(key of persoon_id) of its trimmed lower-cased name (naam, else Naam); null without either",
+    )
+
+    class Config:
+        strict = True
+        coerce = False
 
 
 class TrajectHerkomst(pa.DataFrameModel):

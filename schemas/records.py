@@ -12,6 +12,11 @@ import polars as pl
 
 from schemas.keys import HEX64
 from schemas.kinds import trajectory_names
+from schemas.model import BESCHIKKINGSSOORTEN, OPLOSSINGSSOORTEN
+
+# process.md §1: the nested parts of a record that become model/begeleiding and model/schulden.
+BEGELEIDING_STRUCT = pl.Struct({"soort": pl.Utf8, "startdatum": pl.Date, "einddatum": pl.Date})
+SCHULD_STRUCT = pl.Struct({"schuldsoort": pl.Utf8, "bedrag_eur": pl.Int64, "zakelijk": pl.Boolean, "schuldeiser_id": pl.Utf8})
 
 
 class TrajectRecord(pa.DataFrameModel):
@@ -42,6 +47,26 @@ class TrajectRecord(pa.DataFrameModel):
     nazorg_startdatum: Optional[pl.Date] = pa.Field(nullable=True)
     schuldbedrag_eur: Optional[pl.Int64] = pa.Field(nullable=True, description="whole euros")
     persoon_ids: pl.List(pl.Utf8) = pa.Field(description="1 or 2 distinct pseudonymised clients (64 hex each)")
+    geslachten: pl.List(pl.Utf8) = pa.Field(
+        description="per client of persoon_ids (same order): man, vrouw, or null when not a known Geslachtsaanduiding"
+    )
+    geboortedata_gemaskeerd: pl.List(pl.Int64) = pa.Field(
+        description="per client of persoon_ids: the birth date masked with a keyed pad (assets/common/birth_mask.py), "
+        "null when not a real date; unreadable without the key, never a date in a file"
+    )
+    eerste_gesprek_datum: Optional[pl.Date] = pa.Field(nullable=True, description="DDAS intake.startdatum; CSV Datum eerste gesprek")
+    crisis: Optional[bool] = pa.Field(
+        nullable=True, description="DDAS: aanmelding.crisisinterventie is true or crisisinterventies[] holds an element; CSV: null"
+    )
+    beschikkingsdatum: Optional[pl.Date] = pa.Field(nullable=True, description="DDAS intake.beschikkingsdatum")
+    beschikkingssoort: Optional[str] = pa.Field(nullable=True, isin=BESCHIKKINGSSOORTEN, description="DDAS intake.beschikkingssoort; null when unknown")
+    oplossing_soort: Optional[str] = pa.Field(
+        nullable=True, isin=OPLOSSINGSSOORTEN, description="DDAS oplossing.soort (null when unknown); CSV Product SK/MSR"
+    )
+    begeleiding: pl.List(BEGELEIDING_STRUCT) = pa.Field(
+        description="DDAS begeleiding[] objects; a CSV BBH/BBG row: one, with the row's Startdatum/Einddatum"
+    )
+    schulden: pl.List(SCHULD_STRUCT) = pa.Field(description="DDAS schulden[] objects, the creditor as schuldeiser_id only")
 
     class Config:
         strict = True

@@ -20,7 +20,7 @@ from assets.common.reference import gemeentecodes
 from assets.ingest.ddas_json import RAW_SCHEMA, decode_records, parse_aanleverdatum, read_ddas
 from assets.ingest.ddas_schema_check import json_pad, schema_findings
 from assets.ingest.inventory import inventory, to_read
-from schemas.ddas_json import DdasRuwClient, DdasRuwRecord
+from schemas.ddas_json import DdasRuwBegeleiding, DdasRuwSchuld, DdasRuwClient, DdasRuwRecord
 from schemas.quality import Leveringen, Quarantaine, SchemaAfwijkingen
 from schemas.records import TrajectRecord
 from tests.conftest import TEST_KEY, valid_bsns
@@ -98,7 +98,9 @@ def strings_in(r) -> list[str]:
             if dtype == pl.Utf8:
                 out += [v for v in frame[col].to_list() if v is not None]
             elif dtype == pl.List(pl.Utf8):
-                out += [v for vs in frame[col].to_list() for v in vs]
+                out += [v for vs in frame[col].to_list() for v in vs if v is not None]
+            elif isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):  # begeleiding, schulden
+                out += [str(v) for vs in frame[col].to_list() for e in vs for v in e.values() if v is not None]
     return out
 
 
@@ -705,12 +707,14 @@ def test_json_pad_reference(parts):
 def test_raw_extraction_matches_its_pandera_models():
     doc = _valid_copy(orjson.loads((OFFICIAL / "UitgebreidMeervoudigVoorbeeld.json").read_bytes()))
     doc["leveringen"][0]["schuldhulptrajecten"].append({"startdatum": 20240101, "client": [None, 7]})
-    columns, pos, bsns = decode_records(doc, "ddas/x.json")
+    columns, clients, begeleiding, schulden = decode_records(doc, "ddas/x.json")
     raw = pl.DataFrame(columns, schema=RAW_SCHEMA)
     DdasRuwRecord.validate(raw)
-    DdasRuwClient.validate(pl.DataFrame({"rij": pos, "bsn": bsns}, schema={"rij": pl.Int64, "bsn": pl.Utf8}))
-    assert raw.height == 6 and pos == [0, 1, 2, 3, 4, 5]
-    assert raw["startdatum"].to_list()[-1] == "\x00niet-tekst" and bsns[-1] is None
+    DdasRuwClient.validate(clients)
+    DdasRuwBegeleiding.validate(begeleiding)
+    DdasRuwSchuld.validate(schulden)
+    assert raw.height == 6 and clients["rij"].to_list() == [0, 1, 2, 3, 4, 5]
+    assert raw["startdatum"].to_list()[-1] == "\x00niet-tekst" and clients["bsn"][-1] is None
 
 
 def test_no_files_gives_empty_frames_with_the_contract_schemas(landing):

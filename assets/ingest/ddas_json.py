@@ -34,7 +34,15 @@ from assets.ingest.inventory import UNREADABLE_FILE, open_regular, os_cause
 from assets.ingest.reasons import quarantine
 from assets.common.paths import mask_digits
 from assets.ingest.result import IngestResult, ledger_frame, ledger_row
-from schemas.ddas_json import DATUMVELDEN, NIET_TEKST, DdasRuwClient, DdasRuwRecord
+from assets.ingest.ddas_process import (
+    BEGELEIDING_SCHEMA, SCHULD_SCHEMA, accepted_parts, begeleiding_checks, enum_value, flag_name, geslacht,
+    parsed_begeleiding, per_record_lists, with_schuldeiser_ids,
+)
+from assets.common.birth_mask import mask
+from schemas.ddas_json import (
+    BEGELEIDING_DATUMVELDEN, DATUMVELDEN, NIET_TEKST, DdasRuwBegeleiding, DdasRuwClient, DdasRuwRecord, DdasRuwSchuld,
+)
+from schemas.model import BESCHIKKINGSSOORTEN, OPLOSSINGSSOORTEN
 from schemas.quality import dtypes
 from schemas.records import TrajectRecord
 
@@ -46,10 +54,12 @@ _INT64 = (-(2**63), 2**63 - 1)
 
 RAW_SCHEMA = dtypes(DdasRuwRecord)
 CLIENT_SCHEMA = dtypes(DdasRuwClient)
+TrajectRecord_dtypes = dtypes(TrajectRecord)
 # The columns of a judged file that the accepted records and the quarantine are made of.
 JUDGED_COLUMNS = [
     "rij", "bestand", "levering_index", "record_index", "gemeentecode", "d_aanmelding_startdatum", "start", "eind",
     "reden_std", "ia_aanwezig", "fase_aanwezig", "d_nazorg_startdatum", "schuldbedrag_eur", "reden_code", "detail",
+    "d_intake_startdatum", "d_intake_beschikkingsdatum", "beschikkingssoort_std", "oplossing_soort_std", "crisis",
 ]
 # One row per loaded file: what its records take from the file (TrajectRecord's types).
 FILE_SCHEMA = {c: t for c, t in dtypes(TrajectRecord).items() if c in ("bestand", "aanlevertijdstip", "horizon")}
@@ -98,7 +108,7 @@ def load_file(raw: bytes, peildatum: dt.date) -> tuple[str, str | None, dict | N
 # --- tolerant extraction of one schuldhulptraject ------------------------------------
 
 _EMPTY: dict = {}
-_TEXT_COLUMNS = ("gemeentecode", *DATUMVELDEN.values(), "uitstroom_reden")
+_TEXT_COLUMNS = ("gemeentecode", *DATUMVELDEN.values(), "uitstroom_reden", "intake_beschikkingssoort", "oplossing_soort")
 
 
 def _whole_euros(value) -> int | None:
@@ -130,10 +140,11 @@ def _amount_series(values: list) -> pl.Series:
         return pl.Series("schuldbedrag_eur", [_whole_euros(v) for v in values], dtype=pl.Int64)
 
 
-def decode_records(doc: dict, bestand: str) -> tuple[dict[str, pl.Series], list[int], pl.Series]:
+def decode_records(doc: dict, bestand: str) -> tuple[dict[str, pl.Series], pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Raw columns of every trajectory of `doc` (schemas.ddas_json.DdasRuwRecord, as
-    Series by name), and its clients as two flat lists: (record position in this file,
-    raw BSN text or None).
+    Series by name), and its clients, begeleiding and schulden elements as frames
+    (DdasRuwClient, DdasRuwBegeleiding, DdasRuwSchuld) whose `rij` is the record's
+    position in this file.
 
     One Python pass over the parsed objects: parsing itself requires it. Only the
     lookups happen here, each value appended to its column's list; type checks and all
@@ -141,9 +152,12 @@ def decode_records(doc: dict, bestand: str) -> tuple[dict[str, pl.Series], list[
     an array with a non-null element (`len > count(None)`, counted in C).
     """
     gem, aanm, start, eind, uit_datum, ia_start, nazorg, reden = ([] for _ in range(8))
-    ia_present, phase_present, bedrag = [], [], []
-    lev_index, lev_len, client_pos, client_bsn = [], [], [], []
-    add_pos, add_bsn = client_pos.append, client_bsn.append
+    intake_start, besch_datum, besch_soort, opl_soort = ([] for _ in range(4))
+    ia_present, phase_present, bedrag, crisis = [], [], [], []
+    lev_index, lev_len, client_pos, client_bsn, client_geb, client_gesl = [], [], [], [], [], []
+    add_pos, add_bsn, add_geb, add_gesl = client_pos.append, client_bsn.append, client_geb.append, client_gesl.append
+    beg: tuple[list, ...] = ([], [], [], [])  # rij, soort, startdatum, einddatum
+    sch: tuple[list, ...] = ([], [], [], [], [], [], [])  # rij, schuldsoort, bedrag, zakelijk, naam, kvknummer, privepersoon
     n = 0
     for i, levering in enumerate(doc["leveringen"]):
         trajecten = levering.get("schuldhulptrajecten") if levering.__class__ is dict else None
@@ -161,7 +175,38 @@ def decode_records(doc: dict, bestand: str) -> tuple[dict[str, pl.Series], list[
             ia = g("informatieEnAdvies")
             nz = g("nazorg")
             gem.append(g("gemeentecode"))
-            aanm.append(aanmelding.get("startdatum") if aanmelding.__class__ is dict else None)
+            if aanmelding.__class__ is dict:
+                aanm.append(aanmelding.get("startdatum"))
+                in_crisis = aanmelding.get("crisisinterventie") is True
+            else:
+                aanm.append(None)
+                in_crisis = False
+            ci = g("crisisinterventies")
+            crisis.append(in_crisis or (ci.__class__ is list and len(ci) > ci.count(None)))
+            intake = g("intake")
+            if intake.__class__ is dict:
+                intake_start.append(intake.get("startdatum"))
+                besch_datum.append(intake.get("beschikkingsdatum"))
+                besch_soort.append(intake.get("beschikkingssoort"))
+            else:
+                intake_start.append(None)
+                besch_datum.append(None)
+                besch_soort.append(None)
+            oplossing = g("oplossing")
+            opl_soort.append(oplossing.get("soort") if oplossing.__class__ is dict else None)
+            elements = g("begeleiding")
+            if elements.__class__ is list:
+                for b in elements:
+                    if b.__class__ is dict:
+                        beg[0].append(n)
+                        beg[1].append(b.get("soort"))
+                        beg[2].append(b.get("startdatum"))
+                        beg[3].append(b.get("einddatum"))
+            elements = g("schulden")
+            if elements.__class__ is list:
+                for d in elements:
+                    if d.__class__ is dict:
+                        _add_schuld(sch, n, d)
             start.append(g("startdatum"))
             eind.append(g("einddatum"))
             uit_datum.append(uitstroom.get("datum"))
@@ -194,9 +239,13 @@ def decode_records(doc: dict, bestand: str) -> tuple[dict[str, pl.Series], list[
                 for c in clients:
                     if c is not None:
                         add_pos(n)
-                        bsn = c.get("Burgerservicenummer") if c.__class__ is dict else None
+                        if c.__class__ is not dict:
+                            c = _EMPTY
+                        bsn = c.get("Burgerservicenummer")
                         # a non-negative JSON integer is taken as its digits
                         add_bsn(str(bsn) if bsn.__class__ is int and bsn >= 0 else bsn)
+                        add_geb(c.get("Geboortedatum"))
+                        add_gesl(c.get("Geslachtsaanduiding"))
             n += 1
     starts = np.repeat(np.cumsum([0, *lev_len], dtype=np.int64)[:-1], lev_len)
     columns = {
@@ -204,12 +253,48 @@ def decode_records(doc: dict, bestand: str) -> tuple[dict[str, pl.Series], list[
         "levering_index": pl.Series("levering_index", np.repeat(np.asarray(lev_index, dtype=np.int64), lev_len)),
         "record_index": pl.Series("record_index", np.arange(n, dtype=np.int64) - starts),
         **{name: _text_series(name, values)
-           for name, values in zip(_TEXT_COLUMNS, (gem, aanm, start, eind, uit_datum, ia_start, nazorg, reden))},
+           for name, values in zip(_TEXT_COLUMNS, (gem, aanm, start, eind, uit_datum, ia_start, nazorg, intake_start,
+                                                   besch_datum, reden, besch_soort, opl_soort))},
         "ia_aanwezig": pl.Series("ia_aanwezig", ia_present, dtype=pl.Boolean),
         "fase_aanwezig": pl.Series("fase_aanwezig", phase_present, dtype=pl.Boolean),
         "schuldbedrag_eur": _amount_series(bedrag),
+        "crisis": pl.Series("crisis", crisis, dtype=pl.Boolean),
     }
-    return columns, client_pos, _text_series("bsn", client_bsn)
+    clients = pl.DataFrame(
+        [pl.Series("rij", client_pos, dtype=pl.Int64), _text_series("bsn", client_bsn),
+         _text_series("geboortedatum", client_geb), _text_series("geslachtsaanduiding", client_gesl)]
+    )
+    begeleiding = pl.DataFrame(
+        [pl.Series("rij", beg[0], dtype=pl.Int64),
+         *(_text_series(name, values) for name, values in zip(("soort", "startdatum", "einddatum"), beg[1:]))]
+    )
+    schulden = pl.DataFrame(
+        [pl.Series("rij", sch[0], dtype=pl.Int64), _text_series("schuldsoort", sch[1]),
+         pl.Series("bedrag", [_whole_euros(v) for v in sch[2]], dtype=pl.Int64), pl.Series("zakelijk", sch[3], dtype=pl.Boolean),
+         pl.Series("naam", sch[4], dtype=pl.Utf8), pl.Series("kvknummer", sch[5], dtype=pl.Utf8),
+         pl.Series("privepersoon", sch[6], dtype=pl.Boolean)]
+    )
+    return columns, clients, begeleiding, schulden
+
+
+def _add_schuld(sch: tuple[list, ...], n: int, d: dict) -> None:
+    """One schulden[] object into the flat lists. The name is schuldeiser.naam, else
+    .Naam (process.md §6.8; a blank one counts as absent); texts only, anything else is absent."""
+    eiser = d.get("schuldeiser")
+    if eiser.__class__ is not dict:
+        eiser = _EMPTY
+    naam = eiser.get("naam")
+    if naam.__class__ is not str or not naam.strip():
+        naam = eiser.get("Naam")
+    kvk = eiser.get("kvknummer")
+    zakelijk = d.get("zakelijkeSchuld")
+    sch[0].append(n)
+    sch[1].append(d.get("schuldsoort"))
+    sch[2].append(d.get("bedrag"))
+    sch[3].append(zakelijk if zakelijk.__class__ is bool else None)
+    sch[4].append(naam if naam.__class__ is str and naam.strip() else None)
+    sch[5].append(kvk if kvk.__class__ is str else None)
+    sch[6].append(eiser.get("privepersoon") is True)
 
 
 # --- the rules of model.md §2, vectorised -------------------------------------------
@@ -240,22 +325,32 @@ def _client_checks(clients: pl.DataFrame, n: int) -> pl.DataFrame:
     })
 
 
-def judge(raw: pl.DataFrame, clients: pl.DataFrame, peildatum: dt.date) -> pl.DataFrame:
+def judge(raw: pl.DataFrame, clients: pl.DataFrame, peildatum: dt.date, begeleiding: pl.DataFrame | None = None) -> pl.DataFrame:
     """Raw records (DdasRuwRecord + `rij`, the row number 0..n-1) with parsed fields,
-    `reden_code` (null: accepted) and `detail` (the date field behind a date code)."""
+    `reden_code` (null: accepted) and `detail` (the date field behind a date code).
+    `begeleiding`: the records' DdasRuwBegeleiding elements (none when not given)."""
     d = {veld: f"d_{col}" for veld, col in DATUMVELDEN.items()}
     # "null is absent": any other delivered value (also "" or a number) must be a real date.
     ongeldig = pl.coalesce(
         [pl.when(pl.col(col).is_not_null() & pl.col(d[veld]).is_null()).then(pl.lit(veld)) for veld, col in DATUMVELDEN.items()]
+        + [pl.when(flag_name(veld, "ongeldig")).then(pl.lit(veld)) for veld in BEGELEIDING_DATUMVELDEN]
     )
-    toekomst = pl.coalesce([pl.when(pl.col(d[veld]) > pl.lit(peildatum)).then(pl.lit(veld)) for veld in DATUMVELDEN])
+    toekomst = pl.coalesce(
+        [pl.when(pl.col(d[veld]) > pl.lit(peildatum)).then(pl.lit(veld)) for veld in DATUMVELDEN]
+        + [pl.when(flag_name(veld, "toekomst")).then(pl.lit(veld)) for veld in BEGELEIDING_DATUMVELDEN]
+    )
     gemeente = match_key(pl.col("gemeentecode"))
+    if begeleiding is None:
+        begeleiding = pl.DataFrame(schema=dtypes(DdasRuwBegeleiding))
     frame = (
-        raw.hstack(_client_checks(clients, raw.height)).lazy()
+        raw.hstack(_client_checks(clients, raw.height)).hstack(begeleiding_checks(begeleiding, raw.height, peildatum)).lazy()
         .with_columns(
             **{d[veld]: parse_date(pl.col(col), "iso") for veld, col in DATUMVELDEN.items()},
             gemeente_bekend=gemeente.str.to_uppercase().is_in(sorted(gemeentecodes())) | (gemeente == "onbekend"),
             reden_std=map_code(pl.col("uitstroom_reden"), BRON, "uitstroom.reden"),
+            # process.md §1: an unknown value is null, not a reason to quarantine
+            beschikkingssoort_std=enum_value(pl.col("intake_beschikkingssoort"), BESCHIKKINGSSOORTEN),
+            oplossing_soort_std=enum_value(pl.col("oplossing_soort"), OPLOSSINGSSOORTEN),
         )
         .with_columns(
             datum_ongeldig_veld=ongeldig,
@@ -284,25 +379,35 @@ def judge(raw: pl.DataFrame, clients: pl.DataFrame, peildatum: dt.date) -> pl.Da
 
 
 def accepted_clients(judged: pl.DataFrame, clients: pl.DataFrame) -> pl.DataFrame:
-    """`rij` and normalised BSN (`norm`) of every client of an accepted record. Every such
-    client has a valid BSN (else the record is bsn_ontbreekt or bsn_ongeldig)."""
+    """`rij`, normalised BSN (`norm`), birth date (`geb`, null when not a real date) and sex
+    (`gesl`: man, vrouw or null) of every client of an accepted record. Every such client
+    has a valid BSN (else the record is bsn_ontbreekt or bsn_ongeldig)."""
     keep = judged["reden_code"].is_null().to_numpy()
     return clients.filter(pl.Series(keep[clients["rij"].to_numpy()], dtype=pl.Boolean)).select(
-        "rij", norm=normalise_bsn(pl.col("bsn").str.strip_chars())
+        "rij", norm=normalise_bsn(pl.col("bsn").str.strip_chars()),
+        geb=parse_date(pl.col("geboortedatum"), "iso"), gesl=geslacht(pl.col("geslachtsaanduiding")),
     )
 
 
-def _persoon_ids(clients: pl.DataFrame, key: bytes, pool: ProcessPoolExecutor | None = None) -> pl.Series:
-    """The sorted distinct persoon_ids per `rij` of accepted_clients, in `rij` order (the
-    order of the accepted records); HMAC once per distinct BSN of the call."""
-    pairs = clients.select("rij", persoon_id=pseudonymise(clients["norm"], key, pool)).sort("rij", "persoon_id")
+def _persoon_ids(clients: pl.DataFrame, key: bytes, pool: ProcessPoolExecutor | None = None) -> pl.DataFrame:
+    """Per `rij` of accepted_clients, in `rij` order (the order of the accepted records):
+    the sorted distinct persoon_ids and, in the same order, each one's sex and masked birth
+    date (assets/common/birth_mask.py). HMAC once per distinct BSN of the call; a client
+    named twice in a record keeps the values of its first mention."""
+    pairs = clients.select("rij", "geb", "gesl", persoon_id=pseudonymise(clients["norm"], key, pool)).sort(
+        "rij", "persoon_id", maintain_order=True
+    )
     # sorted, so a repeated client is its neighbour and the plain list aggregation yields sorted lists
     new = pl.any_horizontal(pl.col("rij", "persoon_id").ne_missing(pl.col("rij", "persoon_id").shift(1)))
-    lists = pairs.filter(new).group_by("rij", maintain_order=True).agg("persoon_id")["persoon_id"]
+    pairs = pairs.filter(new)
+    pairs = pairs.with_columns(mask(pairs["persoon_id"], pairs["geb"], key, pool).alias("geb"))
+    lists = pairs.group_by("rij", maintain_order=True).agg(
+        pl.col("persoon_id").alias("persoon_ids"), pl.col("gesl").alias("geslachten"), pl.col("geb").alias("geboortedata_gemaskeerd")
+    )
     # The join and sort leave each string a view into the lookup's buffer, in random order,
     # and scanning and writing then jump through memory. A round trip through Arrow copies
     # them into one buffer in row order (at 1 M persons: scan 0.8 -> 0.3 s, write 1.3 -> 1.1 s).
-    return pl.Series("persoon_ids", lists.to_arrow())
+    return pl.from_arrow(lists.drop("rij").to_arrow())
 
 
 def _locatie() -> pl.Expr:
@@ -310,20 +415,30 @@ def _locatie() -> pl.Expr:
 
 
 def accepted_records(judged: pl.DataFrame, clients: pl.DataFrame, files: pl.DataFrame, key: bytes,
-                     pool: ProcessPoolExecutor | None = None) -> pl.DataFrame:
+                     pool: ProcessPoolExecutor | None = None, begeleiding: pl.DataFrame | None = None,
+                     schulden: pl.DataFrame | None = None) -> pl.DataFrame:
     """Accepted records as schemas.records.TrajectRecord; no BSN column survives.
     `clients` is accepted_clients over all files (`rij` numbering the judged rows).
     `files` holds one row per loaded file, row i for the records with `_bestand_nr` i.
+    `begeleiding` / `schulden`: the accepted records' elements (BEGELEIDING_SCHEMA after
+    parsed_begeleiding; raw DdasRuwSchuld), `rij` numbering the judged rows.
 
     Rows stay in `rij` order, which is (bestand, levering_index, record_index) order: the
     files were read in path order and each file's records in document order."""
     gemeente = pl.col("gemeentecode").str.strip_chars().str.to_uppercase()
     nr = judged["_bestand_nr"]
     per_file = [files["aanlevertijdstip"].gather(nr), files["horizon"].gather(nr)]
+    accepted_rij = judged.filter(pl.col("reden_code").is_null())["rij"]
+    begeleiding = pl.DataFrame(schema=BEGELEIDING_SCHEMA) if begeleiding is None else begeleiding
+    schulden = pl.DataFrame(schema=dtypes(DdasRuwSchuld)) if schulden is None else schulden
+    nested = _persoon_ids(clients, key, pool).with_columns(
+        per_record_lists(begeleiding, accepted_rij, "begeleiding", TrajectRecord_dtypes["begeleiding"]),
+        per_record_lists(with_schuldeiser_ids(schulden, key, pool), accepted_rij, "schulden", TrajectRecord_dtypes["schulden"]),
+    )
     return (
         judged.with_columns(per_file).lazy()  # lazy: only the columns used below are filtered
         .filter(pl.col("reden_code").is_null())
-        .with_columns(_persoon_ids(clients, key, pool))
+        .with_columns(nested.get_columns())
         .select(
             pl.lit(BRON).alias("bron"),
             "bestand",
@@ -342,6 +457,15 @@ def accepted_records(judged: pl.DataFrame, clients: pl.DataFrame, files: pl.Data
             pl.col("d_nazorg_startdatum").alias("nazorg_startdatum"),
             "schuldbedrag_eur",
             pl.col("persoon_ids").cast(pl.List(pl.Utf8)),
+            pl.col("geslachten").cast(pl.List(pl.Utf8)),
+            pl.col("geboortedata_gemaskeerd").cast(pl.List(pl.Int64)),
+            pl.col("d_intake_startdatum").alias("eerste_gesprek_datum"),
+            "crisis",
+            pl.col("d_intake_beschikkingsdatum").alias("beschikkingsdatum"),
+            pl.col("beschikkingssoort_std").alias("beschikkingssoort"),
+            pl.col("oplossing_soort_std").alias("oplossing_soort"),
+            "begeleiding",
+            "schulden",
         )
         .collect()
     )
@@ -362,6 +486,8 @@ class FileRead:
     clients: pl.DataFrame | None = None  # accepted_clients(): rij, normalised BSN
     findings: pl.DataFrame | None = None  # FINDINGS_SCHEMA
     leverancier: str | None = None  # codeGegevensleverancier, for the supplier page (supplier_code)
+    begeleiding: pl.DataFrame | None = None  # BEGELEIDING_SCHEMA of accepted records (rij = position in this file)
+    schulden: pl.DataFrame | None = None  # DdasRuwSchuld of accepted records: creditor names, hashed in _combine
 
 
 def _read_bounded(path: str) -> tuple[bytes | None, str | None]:
@@ -412,16 +538,17 @@ def _read_loaded(raw: bytes, bestand: str, peildatum: dt.date) -> FileRead:
         findings = schema_findings(doc, bestand, nulls=raw.count(b"null"))
     except (ValueError, RecursionError) as e:  # e.g. jsonschema-rs "Recursion limit reached"
         return FileRead("geweigerd", f"JSON Schema-validatie faalde ({type(e).__name__})", stamp)
-    columns, pos, bsns = decode_records(doc, bestand)
+    columns, clients, begeleiding, schulden = decode_records(doc, bestand)
     horizon = valid_iso_date(doc.get("einddatumLevering")) or stamp[0]
     doc_code = doc.get("codeGegevensleverancier")
     del doc, raw  # the parsed document is the big thing: freed before the rules run
     records = pl.DataFrame(columns, schema=RAW_SCHEMA).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64))
-    clients = pl.DataFrame({"rij": pos, "bsn": bsns}, schema=CLIENT_SCHEMA)
-    judged = judge(records, clients, peildatum)
+    judged = judge(records, clients, peildatum, begeleiding)
     kept = judged.select(JUDGED_COLUMNS)  # what accepted_records and quarantine read: less to send between processes
+    accepted = judged["reden_code"].is_null().to_numpy()
     return FileRead(status, reden, stamp, horizon, kept, accepted_clients(judged, clients), findings,
-                    supplier_code(doc_code))
+                    supplier_code(doc_code), parsed_begeleiding(accepted_parts(begeleiding, accepted)),
+                    accepted_parts(schulden, accepted))
 
 
 def read_ddas(files: pl.DataFrame, peildatum: dt.date, key: bytes, meanwhile: Callable[[], None] | None = None) -> IngestResult:
@@ -445,6 +572,8 @@ def _combine(rows: list[dict], reads: list[FileRead], peildatum: dt.date, key: b
     none = pl.DataFrame(schema=RAW_SCHEMA).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64))
     judged_parts = [judge(none, pl.DataFrame(schema=CLIENT_SCHEMA), peildatum).select(JUDGED_COLUMNS)]  # when no file loads
     client_parts = [accepted_clients(judged_parts[0], pl.DataFrame(schema=CLIENT_SCHEMA))]
+    begeleiding_parts = [pl.DataFrame(schema=BEGELEIDING_SCHEMA)]
+    schuld_parts = [pl.DataFrame(schema=dtypes(DdasRuwSchuld))]
     findings, file_rows, outcomes = [], [], []
     n_records = 0
     for file, got in zip(rows, reads):
@@ -456,6 +585,8 @@ def _combine(rows: list[dict], reads: list[FileRead], peildatum: dt.date, key: b
             # positions over all files: `rij` numbers the records of the call
             judged_parts.append(got.records.with_columns(pl.col("rij") + n_records))
             client_parts.append(got.clients.with_columns(pl.col("rij") + n_records))
+            begeleiding_parts.append(got.begeleiding.with_columns(pl.col("rij") + n_records))
+            schuld_parts.append(got.schulden.with_columns(pl.col("rij") + n_records))
             n_records += gelezen
             file_rows.append({"bestand": file["bestand"], "aanlevertijdstip": got.stamp[1], "horizon": got.horizon})
         outcomes.append((file, got.status, got.reden, leverdatum, gelezen, got.leverancier))
@@ -472,7 +603,8 @@ def _combine(rows: list[dict], reads: list[FileRead], peildatum: dt.date, key: b
         ledger_row(file, status, reden, leverdatum, gelezen, accepted_per_file.get(file["bestand"], 0), leverancier)
         for file, status, reden, leverdatum, gelezen, leverancier in outcomes
     ])
-    records = accepted_records(judged, clients, pl.DataFrame(file_rows, schema=FILE_SCHEMA), key, pool)
+    records = accepted_records(judged, clients, pl.DataFrame(file_rows, schema=FILE_SCHEMA), key, pool,
+                               pl.concat(begeleiding_parts), pl.concat(schuld_parts))
     findings_frame = pl.concat([pl.DataFrame(schema=FINDINGS_SCHEMA), *findings])
     # rij order: (bestand, levering_index, record_index)
     return IngestResult(ledger=ledger, records=records, quarantine=quarantine(BRON, judged, _locatie()),

@@ -24,10 +24,16 @@ from assets.ingest.inventory import UNREADABLE_FILE, os_cause, read_regular
 from assets.ingest.reasons import empty_quarantine, quarantine
 from assets.ingest.result import IngestResult, count_judged, ledger_frame, ledger_row
 from schemas.quality import empty
-from schemas.records import TrajectRecord
+from assets.common.birth_mask import mask
+from schemas.records import BEGELEIDING_STRUCT, SCHULD_STRUCT, TrajectRecord
 from schemas.shv_csv import CSV_HEADER
 
 BRON = "shv_csv"
+# process.md §1: Product -> oplossing_soort, and -> the one begeleiding row of the record
+OPLOSSING = {"SK": "Saneringskrediet", "MSR": "Schuldbemiddeling"}
+BEGELEIDING = {"BBH": "Budgetbeheer", "BBG": "Budgetbegeleiding"}
+BEGELEIDING_LIST = pl.List(BEGELEIDING_STRUCT)
+SCHULDEN_LIST = pl.List(SCHULD_STRUCT)
 REQUIRED_FIELDS = ("Dossiernr", "Aanmelddatum", "Product")
 DATE_FIELDS = ("Aanmelddatum", "Datum eerste gesprek", "Startdatum", "Einddatum", "Nazorg vanaf")
 # -?\d{1,3}(\.\d{3})*(,\d+)?  or  -?\d+(,\d+)?  ([0-9], not \d: Rust's \d also matches non-ASCII digits)
@@ -243,10 +249,13 @@ def accepted_records(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
     trimmed Dossiernr: only its keyed hash is kept. Hashing the trimmed value keeps
     equality, so superseding (per municipality and Dossiernr) works on the hashes; the
     within-export duplicate check (`dubbel_dossier`) ran on the trimmed values before."""
-    ia_value = mapping(BRON, "Product").get("ia")  # keys are match keys: trimmed, lower case
+    products = mapping(BRON, "Product")  # keys are match keys: trimmed, lower case
+    ia_value = products.get("ia")
     col = pl.col
+    persoon = pseudonymise(accepted["_bsn"], key)
+    geboren = accepted.select(parse_date(col("Geboortedatum"))).to_series()  # informational: not a real date = unknown
     return accepted.with_columns(
-        _persoon=pseudonymise(accepted["_bsn"], key), _dossier=hash_texts(accepted["_dossier"], key)
+        _persoon=persoon, _dossier=hash_texts(accepted["_dossier"], key), _geb=mask(persoon, geboren, key)
     ).select(
         bron=pl.lit(BRON),
         bestand=col("bestand"),
@@ -265,7 +274,30 @@ def accepted_records(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
         nazorg_startdatum=col(_d("Nazorg vanaf")),
         schuldbedrag_eur=col("_bedrag"),
         persoon_ids=pl.concat_list(col("_persoon")),
+        # process.md §1: a row has one client; the export has no sex column
+        geslachten=pl.concat_list(pl.lit(None, pl.Utf8)),
+        geboortedata_gemaskeerd=pl.concat_list(col("_geb")),
+        eerste_gesprek_datum=col(_d("Datum eerste gesprek")),
+        crisis=pl.lit(None, pl.Boolean),
+        beschikkingsdatum=pl.lit(None, pl.Date),
+        beschikkingssoort=pl.lit(None, pl.Utf8),
+        oplossing_soort=product_field(col("_product"), products, OPLOSSING),
+        begeleiding=pl.when(product_field(col("_product"), products, BEGELEIDING).is_not_null()).then(
+            pl.concat_list(pl.struct(
+                soort=product_field(col("_product"), products, BEGELEIDING),
+                startdatum=col(_d("Startdatum")), einddatum=col(_d("Einddatum")),
+            ))
+        ).otherwise(pl.lit([], BEGELEIDING_LIST)),
+        schulden=pl.lit([], SCHULDEN_LIST),
     )
+
+
+def product_field(product: pl.Expr, products: dict[str, str], table: dict[str, str]) -> pl.Expr:
+    """The model value that a mapped Product stands for (process.md §1), else null.
+    `table` is keyed by the contract's codes; a code extended in the mapping file follows
+    its standard value."""
+    by_standard = {products[code.lower()]: value for code, value in table.items() if code.lower() in products}
+    return product.replace_strict(by_standard, default=None, return_dtype=pl.Utf8)
 
 
 # --- the reader ------------------------------------------------------------------------

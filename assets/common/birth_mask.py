@@ -1,0 +1,68 @@
+"""Birth dates between ingest and harmonisation, without storing a birth date (process.md §1).
+
+The age class is taken at the trajectory's aanmelddatum, the earliest of its records', which
+only harmonisation knows; a record's own aanmelddatum can be years later. So the reader must
+hand the date on, and the staging records are files. There it travels masked: day number
+XOR a 32-bit pad that is the first bytes of HMAC-SHA256(key, "geboortedatum:" + persoon_id)
+(the key of persoon_id). Without the key the stored number says nothing about the date;
+harmonisation removes the pad in memory and writes only the class. Deterministic (a rerun
+writes the same staging bytes); once per distinct person (the HMAC is the cost).
+"""
+from __future__ import annotations
+
+from concurrent.futures import Executor
+
+import numpy as np
+import polars as pl
+
+from assets.common.bsn import hash_texts
+
+_OFFSET = 2**31  # day numbers (negative before 1970) -> 0 .. 2**32-1
+_PREFIX = "geboortedatum:"
+
+
+def _pads(persoon_ids: pl.Series, key: bytes, pool: Executor | None = None) -> pl.Series:
+    """The 32-bit pad of each persoon_id (null stays null)."""
+    messages = pl.select(pl.lit(_PREFIX) + pl.lit(persoon_ids.cast(pl.Utf8))).to_series()
+    digests = hash_texts(messages, key, pool)
+    return digests.str.slice(0, 8).str.to_integer(base=16).cast(pl.Int64)
+
+
+def mask(persoon_ids: pl.Series, dates: pl.Series, key: bytes, pool: Executor | None = None) -> pl.Series:
+    """Dates (pl.Date, null allowed) of the persons -> masked Int64 (null where the date is)."""
+    has = dates.is_not_null() & persoon_ids.is_not_null()
+    out = np.zeros(len(dates), dtype=np.int64)
+    if has.any():
+        ids = persoon_ids.filter(has)
+        days = dates.filter(has).cast(pl.Int32).cast(pl.Int64).to_numpy() + _OFFSET
+        out[has.to_numpy()] = days ^ _pads(ids, key, pool).to_numpy()
+    return pl.Series(dates.name, out, dtype=pl.Int64).set(~has, None) if len(dates) else pl.Series(dates.name, [], pl.Int64)
+
+
+def unmask(persoon_ids: pl.Series, masked: pl.Series, key: bytes) -> pl.Series:
+    """The inverse of `mask`: masked Int64 -> pl.Date (null stays null)."""
+    has = masked.is_not_null() & persoon_ids.is_not_null()
+    out = np.zeros(len(masked), dtype=np.int64)
+    if has.any():
+        ids = persoon_ids.filter(has)
+        out[has.to_numpy()] = (masked.filter(has).to_numpy() ^ _pads(ids, key).to_numpy()) - _OFFSET
+    days = pl.Series(masked.name, out, dtype=pl.Int64).set(~has, None)
+    return days.cast(pl.Int32).cast(pl.Date)
+
+
+def leeftijdsklasse(geboortedatum: pl.Expr, op: pl.Expr) -> pl.Expr:
+    """The age class (process.md §1) of a person born on `geboortedatum` on date `op`.
+
+    Whole years, as on a birthday: a birthday not yet reached in the year counts one less;
+    (month, day) compared as month*100+day, so a person born on 29 February turns a year
+    older on 1 March in a year without 29 February (§6.2). No date: `onbekend`.
+    """
+    md = lambda d: d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)  # noqa: E731
+    age = op.dt.year().cast(pl.Int32) - geboortedatum.dt.year().cast(pl.Int32) - (md(op) < md(geboortedatum)).cast(pl.Int32)
+    return (
+        pl.when(geboortedatum.is_null() | op.is_null()).then(pl.lit("onbekend"))
+        .when(age < 27).then(pl.lit("tot 27"))
+        .when(age < 45).then(pl.lit("27 tot 45"))
+        .when(age < 65).then(pl.lit("45 tot 65"))
+        .otherwise(pl.lit("65 of ouder"))
+    )
