@@ -58,7 +58,10 @@ def prepare_environment(
     landing: str | None, output: str | None, peildatum: str | None, historie_vanaf: str | None = None,
     accepteer_krimp: bool = False,
 ) -> dict:
-    """Resolve flags over variables, check everything a run needs; Refusal when not."""
+    """Resolve flags over variables, check everything a run needs; Refusal when not.
+    Returns the resolved values under their variables' names; the run gets them as run
+    config of the `settings` resource (`run_config`), the environment is not changed
+    (except DAGSTER_HOME, which Dagster itself reads)."""
     landing = landing or os.environ.get("DDAS_LANDING_DIR")
     output = output or os.environ.get("DDAS_OUTPUT_DIR")
     try:
@@ -87,7 +90,6 @@ def prepare_environment(
         env["DDAS_HISTORIE_VANAF"] = historie.isoformat()
     if accepteer_krimp:
         env["DDAS_ACCEPTEER_KRIMP"] = "1"
-    os.environ.update(env)
     # Dagster wants an absolute DAGSTER_HOME (a relative one gave a 36-line traceback).
     home = str(Path(os.environ.get("DAGSTER_HOME") or DEFAULT_HOME).expanduser().resolve())
     try:
@@ -101,7 +103,19 @@ def prepare_environment(
     return {**env, "DAGSTER_HOME": home}
 
 
-def execute(show_progress: bool) -> tuple[bool, str | None]:
+def run_config(env: dict) -> dict:
+    """The run config of the settings resource from `prepare_environment`'s values; the
+    fields without a flag (the key, DDAS_WORKERS, ...) as `{"env": VAR}` when set."""
+    from pipelines.run_config import settings_run_config
+
+    values = {"landing_dir": env["DDAS_LANDING_DIR"], "output_dir": env["DDAS_OUTPUT_DIR"],
+              "peildatum": env["DDAS_PEILDATUM"], "historie_vanaf": env.get("DDAS_HISTORIE_VANAF", "")}
+    if env.get("DDAS_ACCEPTEER_KRIMP"):
+        values["accepteer_krimp"] = env["DDAS_ACCEPTEER_KRIMP"]
+    return settings_run_config(**values)
+
+
+def execute(show_progress: bool, env: dict) -> tuple[bool, str | None]:
     """Materialise every asset once, in-process, recorded in the Dagster instance, and
     publish. Dagster's own log lines stay off the terminal (its console logger only
     speaks at CRITICAL); on a terminal one progress line per step is shown instead."""
@@ -114,8 +128,9 @@ def execute(show_progress: bool) -> tuple[bool, str | None]:
     job = defs.resolve_job_def("ddas_job")
     loggers = {"progress": {}} if show_progress else {"console": {"config": {"log_level": "CRITICAL"}}}
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": loggers},
-                                        tags=run_tags(os.environ["DDAS_OUTPUT_DIR"]))
+        result = job.execute_in_process(instance=instance, raise_on_error=False,
+                                        run_config={"loggers": loggers, **run_config(env)},
+                                        tags=run_tags(env["DDAS_OUTPUT_DIR"]))
         if result.success:
             return True, None
         return False, failure_line(result.all_events)
@@ -157,7 +172,7 @@ def _run_and_report(env: dict) -> None:
     try:
         publish.check_writable(out, publish.published_folders(out))
         click.echo(f"ddas: peildatum {env['DDAS_PEILDATUM']}, landing {env['DDAS_LANDING_DIR']}")
-        ok, why = execute(show_progress=tty)
+        ok, why = execute(show_progress=tty, env=env)
     except publish.PublishError as e:
         ok, why = False, str(e)
     finally:

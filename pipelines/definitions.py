@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.common.settings import DdasSettings
 # Stage modules, not their `defs`: Dagster's loader refuses a module with more than one
 # Definitions object at module scope (`dagster dev`, `definitions validate`).
 from assets.harmonise import definitions as harmonise
@@ -19,6 +18,7 @@ from assets.quality import definitions as quality
 from assets.report import definitions as report
 from pipelines.jobs import ddas_job
 from pipelines.progress import progress_logger
+from pipelines.run_config import settings_from_env
 from pipelines.schedules import nightly_schedule
 from pipelines.sensors import landing_sensor
 
@@ -29,7 +29,9 @@ defs = dg.Definitions.merge(
         jobs=[ddas_job],
         schedules=[nightly_schedule],
         sensors=[landing_sensor],
-        resources={"settings": DdasSettings()},
+        # Configuration: the DDAS_* variables through dg.EnvVar (pipelines/run_config.py);
+        # `ddas run` passes its flags as run config of this resource.
+        resources={"settings": settings_from_env()},
         executor=dg.in_process_executor,  # also for runs of a few assets from the UI (pipelines/jobs.py)
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     ),

@@ -17,11 +17,12 @@ from assets.common import publish
 
 @dg.success_hook(required_resource_keys={"settings"})
 def test_pause_hook(context: dg.HookContext) -> None:
-    """TEST ONLY (DDAS_TEST_PAUSE_AFTER=<step key>): pause after that step, leaving a
-    marker in the work root, so that a fault test can kill the run at that moment."""
+    """TEST ONLY (the settings resource's test_pause_after, DDAS_TEST_PAUSE_AFTER=<step
+    key>): pause after that step, leaving a marker in the work root, so that a fault test
+    can kill the run at that moment."""
     rf = context.resources.settings.run_folder
     if rf is not None:
-        publish.test_pause(context.step_key, rf.root)
+        publish.test_pause(context.step_key, rf.root, rf.pause_after)
 
 
 ddas_job = dg.define_asset_job(

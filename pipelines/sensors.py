@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import dagster as dg
 
 from assets.common.publish import PublishError, check_landing
+from assets.common.settings import DdasSettings
 from assets.ingest.landing_state import fingerprint, landing_state
 from pipelines.jobs import ddas_job, landing_configured
 
@@ -34,8 +34,8 @@ def evaluate(landing: str, cursor: str | None) -> tuple[dg.RunRequest | dg.SkipR
 @dg.sensor(job=ddas_job, minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.RUNNING if landing_configured() else dg.DefaultSensorStatus.STOPPED,
            description="Requests a run when a landing file is new, changed or removed (name and sha256).")
-def landing_sensor(context: dg.SensorEvaluationContext):
-    result, cursor = evaluate(os.environ.get("DDAS_LANDING_DIR", ""), context.cursor)
+def landing_sensor(context: dg.SensorEvaluationContext, settings: DdasSettings):
+    result, cursor = evaluate(settings.landing, context.cursor)
     if cursor is not None and cursor != context.cursor:
         context.update_cursor(cursor)
     return result

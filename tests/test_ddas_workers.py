@@ -8,7 +8,9 @@ import polars as pl
 import pytest
 
 from assets.common.bsn import pseudonym, pseudonymise
+from assets.common.settings import DdasSettings
 from assets.ingest.ddas_json import read_ddas
+from assets.ingest.ddas_workers import configured_workers
 from assets.ingest.inventory import inventory, to_read
 from tests.conftest import TEST_KEY, valid_bsns
 from tests.test_ingest_ddas import document, put, traject
@@ -32,8 +34,9 @@ def landing(tmp_path_factory):
 
 
 def _read(landing, monkeypatch, workers: str, meanwhile=None):
-    monkeypatch.setenv("DDAS_WORKERS", workers)
-    return read_ddas(to_read(inventory(landing), "ddas"), PEIL, KEY, meanwhile=meanwhile)
+    """As the ingest asset reads: DDAS_WORKERS through the settings resource."""
+    with configured_workers(DdasSettings(workers=workers).worker_count):
+        return read_ddas(to_read(inventory(landing), "ddas"), PEIL, KEY, meanwhile=meanwhile)
 
 
 def test_two_processes_give_exactly_what_one_gives(landing, monkeypatch):

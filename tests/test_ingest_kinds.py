@@ -90,7 +90,7 @@ import polars as pl
 import pandera.errors
 from assets.common.publish import check_landing
 from assets.ingest.dagster_assets import delivered_records
-from assets.ingest.inventory import inventory, to_read
+from assets.ingest.inventory import inventory, refused_ledger, to_read
 from assets.ingest.kinds import reader
 from assets.quality.gather import gather_ledger
 from schemas.kinds import kind
@@ -101,7 +101,7 @@ check_landing(landing)  # only proef/ below it: still a landing folder
 inv = inventory(landing)
 Inventaris.validate(inv)
 result = reader(kind("proef"))(to_read(inv, "proef"), dt.date(2025, 1, 1), b"k" * 32)
-ledger = gather_ledger(inv, [result.ledger])
+ledger = gather_ledger(inv, refused_ledger(inv), [result.ledger])
 Leveringen.validate(ledger)
 try:
     Leveringen.validate(ledger.with_columns(bron=pl.lit("onbekend")))

@@ -13,6 +13,8 @@ from assets.common.settings import DdasSettings
 from assets.quality import bsn_guard
 from assets.quality import dagster_checks as checks
 from pipelines.definitions import defs
+from schemas.kinds import names
+from pipelines.run_config import settings_from_env, settings_run_config
 from pipelines.schedules import nightly_schedule
 from pipelines.sensors import evaluate, landing_sensor
 from tests.builders import ddas_file, traject
@@ -43,12 +45,16 @@ def test_sensor_requests_a_run_for_new_or_changed_files_only(tmp_path, monkeypat
     (land / "ddas" / "a.json").write_text('{"x": 1}')  # same name, new content
     result, _ = evaluate(str(land), cursor3)
     assert isinstance(result, dg.RunRequest) and result.run_key != first_key
-    # through Dagster's own sensor context too
+    # through Dagster's own sensor context too, the folder from the settings resource (DDAS_LANDING_DIR)
     monkeypatch.setenv("DDAS_LANDING_DIR", str(land))
-    ctx = dg.build_sensor_context(cursor=cursor3)
-    assert isinstance(landing_sensor(ctx), dg.RunRequest)
-    ctx2 = dg.build_sensor_context(cursor=ctx.cursor)
-    assert isinstance(landing_sensor(ctx2), dg.SkipReason)
+    resources = {"settings": settings_from_env()}
+    with dg.build_sensor_context(cursor=cursor3, resources=resources) as ctx:
+        assert isinstance(landing_sensor(ctx), dg.RunRequest)
+    with dg.build_sensor_context(cursor=ctx.cursor, resources=resources) as ctx2:
+        assert isinstance(landing_sensor(ctx2), dg.SkipReason)
+    monkeypatch.delenv("DDAS_LANDING_DIR")
+    with dg.build_sensor_context(cursor=None, resources={"settings": settings_from_env()}) as unset:
+        assert isinstance(landing_sensor(unset), dg.SkipReason)
 
 
 def test_sensor_skips_without_landing_folder(tmp_path):
@@ -83,7 +89,7 @@ def _quarantine(bestanden):
 
 @pytest.fixture
 def out(tmp_path):
-    for bron in ("ddas", "shv_csv", "nazorg"):
+    for bron in names():  # every registered kind (schemas/kinds.py)
         write_parquet_atomic(_quarantine([]), tmp_path / paths.staging(bron, "quarantaine"))
     return tmp_path
 
@@ -104,7 +110,9 @@ def test_quarantine_share_check_warns_above_threshold(out, monkeypatch):
     write_parquet_atomic(_ledger([("ddas", "ddas/a.json", "0", "geladen", None, 100, 96, 4)]), out / paths.LEVERINGEN)
     assert checks.quarantaine_aandeel(settings=settings).passed
     monkeypatch.setenv("DDAS_QUARANTAINE_MAX_AANDEEL", "0.03")
-    r = checks.quarantaine_aandeel(settings=settings)
+    assert checks.quarantaine_aandeel(settings=settings).passed  # the environment is read by the resource's builder only
+    bound = DdasSettings(output_dir=str(out), quarantaine_max_aandeel=dg.EnvVar("DDAS_QUARANTAINE_MAX_AANDEEL"))
+    r = checks.quarantaine_aandeel(settings=bound)
     assert not r.passed and r.severity == dg.AssetCheckSeverity.WARN
 
 
@@ -146,7 +154,8 @@ def test_a_bsn_in_a_file_name_is_masked_and_never_published(tmp_path, monkeypatc
                  "DDAS_PSEUDONYM_KEY": TEST_KEY}.items():
         monkeypatch.setenv(k, str(v))
     with dg.instance_for_test() as instance:
-        result = defs.resolve_job_def("ddas_job").execute_in_process(instance=instance, raise_on_error=False)
+        result = defs.resolve_job_def("ddas_job").execute_in_process(instance=instance, raise_on_error=False,
+                                                                     run_config=settings_run_config())
         assert result.success
         messages = " ".join(str(e.message) + repr(e.event_specific_data) for e in result.all_events)
         assert b[0] not in messages
@@ -180,7 +189,7 @@ def test_metadata_lineage_and_data_versions(tmp_path, monkeypatch):
         monkeypatch.setenv(k, str(v))
     job = defs.resolve_job_def("ddas_job")
     with dg.instance_for_test() as instance:
-        assert job.execute_in_process(instance=instance).success
+        assert job.execute_in_process(instance=instance, run_config=settings_run_config()).success
         def latest(key):
             return instance.get_latest_materialization_event(dg.AssetKey(key)).asset_materialization
         t = latest("trajecten")
@@ -196,7 +205,7 @@ def test_metadata_lineage_and_data_versions(tmp_path, monkeypatch):
                          if e.event_log_entry.dagster_event and e.event_log_entry.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"]
         assert len(check_results) == len(defs.resolve_asset_graph().asset_check_keys)
         (land / "ddas/a.json").write_text((land / "ddas/a.json").read_text().replace("2024-03-01", "2024-03-02"))
-        assert job.execute_in_process(instance=instance).success
+        assert job.execute_in_process(instance=instance, run_config=settings_run_config()).success
         assert latest("inventaris").tags["dagster/data_version"] != v1
 
 
@@ -212,7 +221,7 @@ def test_one_reader_asset_can_be_materialised_on_its_own(tmp_path, monkeypatch):
         monkeypatch.setenv(k, str(v))
     with dg.instance_for_test() as instance:
         assets = [a for a in defs.assets if isinstance(a, dg.AssetsDefinition)]
-        result = dg.materialize(assets, instance=instance, resources={"settings": DdasSettings()},
+        result = dg.materialize(assets, instance=instance, resources={"settings": settings_from_env()},
                                 selection=["inventaris", "ddas_records"])
         assert result.success
         done = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
@@ -221,13 +230,13 @@ def test_one_reader_asset_can_be_materialised_on_its_own(tmp_path, monkeypatch):
                       for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
         assert checks_run == {"inventaris", "ddas_records"}
         assert not out.exists() or not any(out.rglob("*.parquet"))  # without publicatie: nothing published
-        result = dg.materialize(assets, instance=instance, resources={"settings": DdasSettings()},
+        result = dg.materialize(assets, instance=instance, resources={"settings": settings_from_env()},
                                 selection=["inventaris", "ddas_records", "publicatie"])
         assert result.success
         assert pl.read_parquet(out / paths.staging("ddas", "records")).height == 2
         assert not (out / paths.staging("nazorg", "records")).exists() and not (out / paths.staging("shv_csv", "records")).exists()
         inventaris = (out / paths.INVENTARIS).read_bytes()
-        result = dg.materialize(assets, instance=instance, resources={"settings": DdasSettings()},
+        result = dg.materialize(assets, instance=instance, resources={"settings": settings_from_env()},
                                 selection=["ddas_records", "publicatie"])  # reads the published inventaris
         assert result.success and (out / paths.INVENTARIS).read_bytes() == inventaris
         assert pl.read_parquet(out / paths.staging("ddas", "records")).height == 2

@@ -18,6 +18,7 @@ from assets.common import parquet_io, paths, publish
 from pipelines.cli import EXIT_REFUSED, main, prepare_environment
 from pipelines.definitions import defs
 from ddas_generator import generate
+from pipelines.run_config import settings_run_config
 from pipelines.run_errors import failure_line
 from tests.conftest import TEST_KEY
 
@@ -92,7 +93,8 @@ def test_wrong_landing_in_a_dagster_run_fails_the_first_asset(published, out, tm
     for k, v in {"DDAS_LANDING_DIR": empty, "DDAS_OUTPUT_DIR": out, "DDAS_PEILDATUM": PEIL, "DDAS_PSEUDONYM_KEY": TEST_KEY}.items():
         monkeypatch.setenv(k, str(v))
     with dg.instance_for_test() as instance:
-        result = defs.resolve_job_def("ddas_job").execute_in_process(instance=instance, raise_on_error=False)
+        result = defs.resolve_job_def("ddas_job").execute_in_process(instance=instance, raise_on_error=False,
+                                                                     run_config=settings_run_config())
     assert not result.success
     line = failure_line(result.all_events)
     assert line.startswith("asset inventaris failed: landing folder holds none of ddas/") and "\n" not in line

@@ -110,6 +110,7 @@ class RunFolder:
     published: Path
     root: Path
     run_id: str
+    pause_after: str = ""  # TEST ONLY: the settings resource's test_pause_after (test_pause)
 
     @property
     def work(self) -> Path:
@@ -229,7 +230,7 @@ def publish(rf: RunFolder) -> list[str]:
         for name in folders:
             _swap_one(rf, name)
             done.append(name)
-            test_pause("wissel", rf.root)
+            test_pause("wissel", rf.root, rf.pause_after)
     except BaseException:
         if _roll_back(rf, done):
             journal.unlink(missing_ok=True)
@@ -330,13 +331,11 @@ def _write_synced(path: Path, text: str) -> None:
 
 # --- test hook ---------------------------------------------------------------------------------
 
-PAUSE_ENV = "DDAS_TEST_PAUSE_AFTER"
-
-
-def test_pause(point: str, where: Path) -> None:
-    """TEST ONLY: with DDAS_TEST_PAUSE_AFTER=<point>, leave a marker `pauze-<point>` in
-    `where` and sleep, so that a test can kill the run at that moment."""
-    if os.environ.get(PAUSE_ENV) != point:
+def test_pause(point: str, where: Path, pause_after: str) -> None:
+    """TEST ONLY: when `pause_after` (the settings resource's test_pause_after, from
+    DDAS_TEST_PAUSE_AFTER) names this point, leave a marker `pauze-<point>` in `where`
+    and sleep, so that a test can kill the run at that moment."""
+    if not pause_after or pause_after != point:
         return
     (Path(where) / f"pauze-{point}").touch()
     time.sleep(600)

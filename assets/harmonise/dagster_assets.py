@@ -12,15 +12,14 @@ from dagster import AssetExecutionContext
 import pandera.polars as pa
 import polars as pl
 
-from assets.common import paths
-from assets.common.metadata import column_lineage, table_metadata
+from assets.common import bsn_guard, paths
+from assets.common.metadata import column_lineage
 from assets.common.settings import DdasSettings
+from assets.common.store import OutputStore
 from assets.harmonise.aftercare_events import dedupe_events
 from assets.harmonise.trajectories import harmonise
-from assets.quality import bsn_guard
 from schemas.kinds import kind, trajectory_names
 from schemas.model import NazorgGebeurtenissen, TrajectClienten, TrajectHerkomst, Trajecten
-from schemas.quality import empty
 from schemas.records import NazorgEvent, TrajectRecord
 
 GROUP = "harmonise"
@@ -51,23 +50,18 @@ LINEAGE = {
 }
 
 
-def read_staging(output: str, bron: str, model: type[pa.DataFrameModel]) -> pl.LazyFrame:
+def read_staging(store: OutputStore, bron: str, model: type[pa.DataFrameModel]) -> pl.LazyFrame:
     """The staging records of one kind, lazily, in the model's columns; empty when absent."""
-    path = paths.out(output, paths.staging(bron, "records"))
-    columns = list(model.to_schema().columns)
-    if not Path(path).exists():
-        return empty(model).lazy()
-    return pl.scan_parquet(path).select(columns)
+    return store.scan_or_empty(paths.staging(bron, "records"), model)
 
 
-def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], output: str, rel: str) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
+def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], store: OutputStore, rel: str) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
     """Validate, scan for BSNs, write: the check and the materialization (bsn_guard.emit).
     A validation failure names the column and the check, never a value."""
     bsn_guard.validate(model, df)
     asset = Path(rel).stem
-    check = bsn_guard.write_guarded(asset, output, {rel: df})
-    meta = {**table_metadata(df, paths.out(output, rel)), **column_lineage(LINEAGE.get(rel, {}))}
-    return check, dg.MaterializeResult(asset_key=asset, metadata=meta)
+    check, meta = store.write(asset, {rel: df})
+    return check, dg.MaterializeResult(asset_key=asset, metadata={**meta, **column_lineage(LINEAGE.get(rel, {}))})
 
 
 @dg.multi_asset(
@@ -82,7 +76,7 @@ def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], output: str, rel: s
     check_specs=[bsn_guard.spec(a) for a in ("trajecten", "trajectclienten", "traject_herkomst")],
 )  # fmt: skip
 def harmonised_trajectories(context: AssetExecutionContext, settings: DdasSettings):
-    records = pl.concat([read_staging(settings.output, b, TrajectRecord) for b in trajectory_names()], how="vertical")
+    records = pl.concat([read_staging(settings.store, b, TrajectRecord) for b in trajectory_names()], how="vertical")
     out = harmonise(records)
     trajecten, clienten, herkomst = pl.collect_all([out.trajecten, out.trajectclienten, out.herkomst])
     superseded = int(herkomst["vervangen_door"].is_not_null().sum())
@@ -91,7 +85,7 @@ def harmonised_trajectories(context: AssetExecutionContext, settings: DdasSettin
               (herkomst, TrajectHerkomst, paths.HERKOMST)]
     # Validating, scanning and writing are mostly polars work without the GIL: side by side.
     with ThreadPoolExecutor(len(tables)) as pool:
-        done = [pool.submit(_write, df, model, settings.output, rel) for df, model, rel in tables]
+        done = [pool.submit(_write, df, model, settings.store, rel) for df, model, rel in tables]
     for future in done:
         yield from bsn_guard.emit(*future.result())
 
@@ -99,9 +93,9 @@ def harmonised_trajectories(context: AssetExecutionContext, settings: DdasSettin
 @dg.asset(group_name=GROUP, code_version="1", deps=["nazorg_records"], check_specs=[bsn_guard.spec("nazorg_gebeurtenissen")],
           description="Aftercare events, one per person, date and kind (repeated deliveries deduplicated).")  # fmt: skip
 def nazorg_gebeurtenissen(context: AssetExecutionContext, settings: DdasSettings):
-    events = read_staging(settings.output, "nazorg", NazorgEvent)
+    events = read_staging(settings.store, "nazorg", NazorgEvent)
     df = dedupe_events(events).collect()
-    yield from bsn_guard.emit(*_write(df, NazorgGebeurtenissen, settings.output, paths.NAZORG_GEBEURTENISSEN))
+    yield from bsn_guard.emit(*_write(df, NazorgGebeurtenissen, settings.store, paths.NAZORG_GEBEURTENISSEN))
 
 
 ASSETS = [harmonised_trajectories, nazorg_gebeurtenissen]

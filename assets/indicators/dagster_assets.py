@@ -2,22 +2,21 @@
 analyst views.
 
 Inputs are the model parquet files written by the harmonise assets and the nazorg
-reader's staging tables (fixed paths), read lazily; each output is validated against its
-pandera model before it is written.
+reader's staging tables, read lazily from the output store (assets/common/store.py);
+each output is validated against its pandera model before the store writes it.
 """
 
 import dagster as dg
 import polars as pl
 
-from assets.common import paths
-from assets.common.metadata import column_lineage, table_metadata
+from assets.common import bsn_guard, paths
+from assets.common.metadata import column_lineage
 from assets.common.settings import DdasSettings
 from assets.indicators.coverage import nazorg_dekking as coverage_table
 from assets.indicators.table import compute_indicators
 from assets.indicators.views import indicatoren_breed as breed_view
 from assets.indicators.views import read_doelen
 from assets.indicators.views import terugval_doel as doel_view
-from assets.quality import bsn_guard
 from schemas.indicators import Indicatoren, IndicatorenBreed, NazorgDekking, TerugvalDoel
 
 GROUP = "indicators"
@@ -37,23 +36,18 @@ LINEAGE = {
 MODEL_DEPS = [dg.AssetKey("trajecten"), dg.AssetKey("trajectclienten"), dg.AssetKey("nazorg_gebeurtenissen")]
 
 
-def _write(asset: str, df: pl.DataFrame, output: str, rel: str) -> tuple[dg.AssetCheckResult, dict]:
-    """Write after the BSN scan: the check result and the table's metadata."""
-    return bsn_guard.write_guarded(asset, output, {rel: df}), table_metadata(df, paths.out(output, rel))
-
-
 @dg.asset(group_name=GROUP, code_version="1", deps=[dg.AssetKey("nazorg_records"), dg.AssetKey("trajecten")],
           check_specs=[bsn_guard.spec("nazorg_dekking")],
           description="Per gemeente: the aftercare workbooks and the years they cover (process.md §4); "
                       "why an event-based indicator cell is geen_gegevens.")
 def nazorg_dekking(context: dg.AssetExecutionContext, settings: DdasSettings):
-    out = settings.output
+    store = settings.store
     df = coverage_table(
-        pl.scan_parquet(paths.out(out, paths.staging("nazorg", "records"))),
-        pl.scan_parquet(paths.out(out, paths.staging("nazorg", "leveringen"))),
-        pl.scan_parquet(paths.out(out, paths.TRAJECTEN)),
+        store.scan(paths.staging("nazorg", "records")),
+        store.scan(paths.staging("nazorg", "leveringen")),
+        store.scan(paths.TRAJECTEN),
     ).collect()
-    check, meta = _write("nazorg_dekking", NazorgDekking.validate(df), out, paths.NAZORG_DEKKING)
+    check, meta = store.write("nazorg_dekking", {paths.NAZORG_DEKKING: NazorgDekking.validate(df)})
     meta.update({"gemeenten": df.height, "gemeenten_zonder_dekking": int(df["dekking_vanaf"].is_null().sum())})
     yield from bsn_guard.emit(check, dg.MaterializeResult(metadata=meta))
 
@@ -62,17 +56,17 @@ def nazorg_dekking(context: dg.AssetExecutionContext, settings: DdasSettings):
           description="The indicator table of spec/indicators.md with process.md §4: primary and secondary "
                       "suppression, geen_gegevens, historie_onvolledig.")
 def indicatoren(context: dg.AssetExecutionContext, settings: DdasSettings):
-    out = settings.output
+    store = settings.store
     df = compute_indicators(
-        pl.scan_parquet(paths.out(out, paths.TRAJECTEN)),
-        pl.scan_parquet(paths.out(out, paths.TRAJECTCLIENTEN)),
-        pl.scan_parquet(paths.out(out, paths.NAZORG_GEBEURTENISSEN)),
+        store.scan(paths.TRAJECTEN),
+        store.scan(paths.TRAJECTCLIENTEN),
+        store.scan(paths.NAZORG_GEBEURTENISSEN),
         settings.peil,
-        dekking=pl.scan_parquet(paths.out(out, paths.NAZORG_DEKKING)),
+        dekking=store.scan(paths.NAZORG_DEKKING),
         historie_vanaf=settings.historie_start,
     ).collect()
     df = Indicatoren.validate(df)
-    check, meta = _write("indicatoren", df, out, paths.INDICATOREN)
+    check, meta = settings.store.write("indicatoren", {paths.INDICATOREN: df})
     meta.update(column_lineage(LINEAGE))
     meta.update(
         {
@@ -93,16 +87,18 @@ def indicatoren(context: dg.AssetExecutionContext, settings: DdasSettings):
 @dg.asset(group_name=GROUP, code_version="2", deps=[indicatoren], check_specs=[bsn_guard.spec("indicatoren_breed")],
           description="Analyst view: one row per region x year, a column group per indicator.")
 def indicatoren_breed(context: dg.AssetExecutionContext, settings: DdasSettings):
-    df = breed_view(pl.scan_parquet(paths.out(settings.output, paths.INDICATOREN))).collect()
-    check, meta = _write("indicatoren_breed", IndicatorenBreed.validate(df), settings.output, paths.INDICATOREN_BREED)
+    store = settings.store
+    df = breed_view(store.scan(paths.INDICATOREN)).collect()
+    check, meta = store.write("indicatoren_breed", {paths.INDICATOREN_BREED: IndicatorenBreed.validate(df)})
     yield from bsn_guard.emit(check, dg.MaterializeResult(metadata=meta))
 
 
 @dg.asset(group_name=GROUP, code_version="2", deps=[indicatoren], check_specs=[bsn_guard.spec("terugval_doel")],
           description="Analyst view: terugval_5j against its target (assets/reference/doelen.csv, default 7%).")
 def terugval_doel(context: dg.AssetExecutionContext, settings: DdasSettings):
-    df = doel_view(pl.scan_parquet(paths.out(settings.output, paths.INDICATOREN)), read_doelen()).collect()
-    check, meta = _write("terugval_doel", TerugvalDoel.validate(df), settings.output, paths.TERUGVAL_DOEL)
+    store = settings.store
+    df = doel_view(store.scan(paths.INDICATOREN), read_doelen()).collect()
+    check, meta = store.write("terugval_doel", {paths.TERUGVAL_DOEL: TerugvalDoel.validate(df)})
     meta["boven_doel"] = int((~df["doel_gehaald"]).sum())  # null (suppressed, incomplete history) is not counted
     yield from bsn_guard.emit(check, dg.MaterializeResult(metadata=meta))
 

@@ -1,7 +1,8 @@
 """Thin Dagster wiring around the readers: each asset reads its files, writes staging tables.
 
 Data passes between assets as parquet files under the output folder (fixed paths,
-assets/common/paths.py), so every stage can be read lazily and inspected by hand.
+assets/common/paths.py, read and written through the output store,
+assets/common/store.py), so every stage can be read lazily and inspected by hand.
 """
 
 import warnings
@@ -10,15 +11,15 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from assets.common import paths
-from assets.common.metadata import table_metadata
+from assets.common import bsn_guard, paths
 from assets.common.publish import check_landing
 from assets.common.settings import DdasSettings
+from assets.common.store import OutputStore
+from assets.ingest.ddas_workers import configured_workers
 from assets.ingest.inventory import CHANGED, inventory, inventory_table, refused_ledger, to_read, with_paths
 from assets.ingest.kinds import DeliveryKind, kinds, read_in_turn, reader
 from assets.ingest.landing_state import fingerprint, landing_state
 from assets.ingest.result import IngestResult
-from assets.quality import bsn_guard
 
 GROUP = "ingest"
 
@@ -40,9 +41,8 @@ def inventaris(context: dg.AssetExecutionContext, settings: DdasSettings):
     landing = Path(settings.landing)
     check_landing(landing)  # missing, or none of the kind subfolders: refuse, publish nothing (process.md §5)
     inv = inventory_table(inventory(landing))  # no absolute paths are written
-    check = bsn_guard.write_guarded("inventaris", settings.output, {paths.INVENTARIS: inv})
+    check, meta = settings.store.write("inventaris", {paths.INVENTARIS: inv})
     by_status = inv.group_by(pl.col("status").fill_null("te_lezen")).len()
-    meta = table_metadata(inv, paths.out(settings.output, paths.INVENTARIS))
     meta.update({f"bestanden_{s}": int(n) for s, n in by_status.iter_rows()})
     # The same fingerprint as the landing source: downstream staleness follows the delivered files.
     version = fingerprint({r["bestand"]: [0, 0, r["sha256"]] for r in inv.select("bestand", "sha256").iter_rows(named=True)})
@@ -52,13 +52,12 @@ def inventaris(context: dg.AssetExecutionContext, settings: DdasSettings):
 STAGING_TABLES = ("records", "quarantaine", "leveringen", "schema_afwijkingen")
 
 
-def _stage(k: DeliveryKind, result: IngestResult, output: str) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
+def _stage(k: DeliveryKind, result: IngestResult, store: OutputStore) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
     """Write one kind's staging tables (when free of BSNs); its check and materialization."""
     bron = k.name
     frames = (result.records, result.quarantine, result.ledger, result.schema_findings)
-    check = bsn_guard.write_guarded(k.asset, output, {paths.staging(bron, t): f for t, f in zip(STAGING_TABLES, frames)})
+    check, meta = store.write(k.asset, {paths.staging(bron, t): f for t, f in zip(STAGING_TABLES, frames)})
     led = result.ledger
-    meta = table_metadata(result.records, paths.out(output, paths.staging(bron, "records")))
     meta.update(
         {
             "bestanden": len(led),
@@ -81,7 +80,7 @@ def delivered_records(context: dg.AssetExecutionContext, settings: DdasSettings)
     """The readers of every kind in one step, so that they share the cores: the DDAS worker
     processes take the large JSON files while this process reads the CSV exports and
     the workbooks, then joins in on the remaining JSON files (docs/performance.md)."""
-    inv = with_paths(pl.read_parquet(paths.out(settings.output, paths.INVENTARIS)), settings.landing)
+    inv = with_paths(settings.store.read(paths.INVENTARIS), settings.landing)
     wanted = [k for k in kinds() if dg.AssetKey(k.asset) in context.selected_asset_keys]
     staged = {}
 
@@ -91,14 +90,15 @@ def delivered_records(context: dg.AssetExecutionContext, settings: DdasSettings)
         changed = inv.filter((pl.col("bron") == bron) & (pl.col("reden") == CHANGED))
         if changed.height:  # gone or changed since the inventory: ledgered here, not read
             result.ledger = pl.concat([result.ledger, refused_ledger(changed).cast(result.ledger.schema)]).sort("bestand")
-        staged[bron] = _stage(k, result, settings.output)
+        staged[bron] = _stage(k, result, settings.store)
         m = staged[bron][1].metadata
         context.log.info(
             f"{bron}: {m['bestanden']} bestanden, {m['records_gelezen']} records gelezen, "
             f"{m['records_geaccepteerd']} geaccepteerd, {m['records_gequarantaineerd']} in quarantaine"
         )
 
-    read_in_turn(wanted, read)
+    with configured_workers(settings.worker_count):
+        read_in_turn(wanted, read)
     for k in wanted:
         yield from bsn_guard.emit(*staged[k.name])
 

@@ -33,14 +33,31 @@ T = TypeVar("T")
 PARALLEL_MIN_BYTES = 200 * 1024**2
 
 
-def processes(rows: list[dict]) -> int:
-    """Processes for the per-file work, this one included. DDAS_WORKERS overrides
-    (1: everything in this process); by default one per usable core for large loads."""
-    setting = os.environ.get("DDAS_WORKERS", "").strip()
-    if setting:
-        if not setting.isdigit() or int(setting) < 1:
-            raise ValueError(f"DDAS_WORKERS must be a whole number of at least 1, got {setting!r}")
-        wanted = int(setting)
+# The run's DDAS_WORKERS (the settings resource's `workers`), set around a read by
+# `configured_workers`; None: decided by the load's size. Only this process reads it: it
+# sizes the pool, the workers themselves never ask.
+_WORKERS: int | None = None
+
+
+@contextlib.contextmanager
+def configured_workers(workers: int | None) -> Iterator[None]:
+    """Within the block, `processes` uses `workers` (1: everything in this process)."""
+    global _WORKERS
+    before, _WORKERS = _WORKERS, workers
+    try:
+        yield
+    finally:
+        _WORKERS = before
+
+
+def processes(rows: list[dict], workers: int | None = None) -> int:
+    """Processes for the per-file work, this one included. `workers` (default: the
+    configured DDAS_WORKERS) overrides; by default one per usable core for large loads."""
+    workers = workers if workers is not None else _WORKERS
+    if workers is not None:
+        if workers < 1:
+            raise ValueError(f"DDAS_WORKERS must be a whole number of at least 1, got {workers!r}")
+        wanted = workers
     elif sum(r.get("bytes") or 0 for r in rows) >= PARALLEL_MIN_BYTES:
         wanted = len(os.sched_getaffinity(0))
     else:

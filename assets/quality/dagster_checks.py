@@ -2,8 +2,6 @@
 
 Check metadata holds counts, file names and column names only: never values.
 """
-import os
-
 import dagster as dg
 import polars as pl
 
@@ -14,16 +12,11 @@ from assets.quality.checks import quarantine_shares, unreconciled_files
 from assets.quality.gather import gather_quarantine
 from schemas.kinds import names
 
-DEFAULT_MAX_SHARE = 0.05
-
-def max_share() -> float:
-    return float(os.environ.get("DDAS_QUARANTAINE_MAX_AANDEEL", DEFAULT_MAX_SHARE))
-
-
 @dg.asset_check(asset="leveringen", blocking=True, description="Per file: read = accepted + quarantined, and the quarantine holds exactly that many rows.")
 def leveringen_sluiten(settings: DdasSettings) -> dg.AssetCheckResult:
-    ledger = pl.read_parquet(paths.out(settings.output, paths.LEVERINGEN))
-    staged = [pl.read_parquet(paths.out(settings.output, paths.staging(b, "quarantaine"))) for b in names()]
+    store = settings.store
+    ledger = store.read(paths.LEVERINGEN)
+    staged = [store.read(paths.staging(b, "quarantaine")) for b in names()]
     bad = unreconciled_files(ledger, gather_quarantine(staged))
     return dg.AssetCheckResult(
         passed=bad.height == 0,
@@ -34,17 +27,17 @@ def leveringen_sluiten(settings: DdasSettings) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset="quarantaine", description="Share of quarantined records per source; warns above DDAS_QUARANTAINE_MAX_AANDEEL (default 5%).")
 def quarantaine_aandeel(settings: DdasSettings) -> dg.AssetCheckResult:
-    shares = quarantine_shares(pl.read_parquet(paths.out(settings.output, paths.LEVERINGEN)), max_share())
+    shares = quarantine_shares(settings.store.read(paths.LEVERINGEN), settings.max_share)
     too_high = shares.filter(pl.col("te_hoog"))["bron"].to_list()
     meta = {f"aandeel_{b}": float(round(a, 4)) for b, a in zip(shares["bron"], shares["aandeel"])}
-    meta["drempel"] = max_share()
+    meta["drempel"] = settings.max_share
     return dg.AssetCheckResult(passed=not too_high, severity=dg.AssetCheckSeverity.WARN,
                                metadata={**meta, "te_hoog": dg.MetadataValue.json(too_high)})
 
 
 @dg.asset_check(asset="schema_afwijkingen", description="DDAS files that deviate from the official JSON Schema (warning: deviations alone reject nothing).")
 def ddas_schema_conform(settings: DdasSettings) -> dg.AssetCheckResult:
-    f = pl.read_parquet(paths.out(settings.output, paths.SCHEMA_AFWIJKINGEN))
+    f = settings.store.read(paths.SCHEMA_AFWIJKINGEN)
     per_file = f.group_by("bestand").len().sort("len", descending=True)
     return dg.AssetCheckResult(
         passed=f.height == 0, severity=dg.AssetCheckSeverity.WARN,
@@ -55,7 +48,7 @@ def ddas_schema_conform(settings: DdasSettings) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset="indicatoren", blocking=True, description="teller <= noemer, no unsuppressed cell under 10, suppressed and geen_gegevens cells empty, no suppressed cell recoverable as NL minus the published gemeenten (D in 1..9).")
 def indicatoren_plausibel(settings: DdasSettings) -> dg.AssetCheckResult:
-    ind = pl.read_parquet(paths.out(settings.output, paths.INDICATOREN))
+    ind = settings.store.read(paths.INDICATOREN)
     bad, open_d = row_violations(ind), subtraction_violations(ind)
     return dg.AssetCheckResult(passed=bad.height == 0 and open_d.height == 0,
                                metadata={"rijen_fout": bad.height, "herleidbaar_door_aftrekken": open_d.height,

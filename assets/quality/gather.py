@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from assets.ingest.inventory import refused_ledger
 from schemas.quality import Leveringen, Quarantaine, SchemaAfwijkingen, dtypes, empty
 
 
-def gather_ledger(inv: pl.DataFrame, per_kind: list[pl.DataFrame]) -> pl.DataFrame:
-    """Files refused in steps 1-2 plus each reader's rows, one per file, in landing order."""
+def gather_ledger(inv: pl.DataFrame, refused: pl.DataFrame, per_kind: list[pl.DataFrame]) -> pl.DataFrame:
+    """The ledger rows of the files refused in steps 1-2 (`refused`, from the inventory
+    `inv`) plus each reader's rows: one per file of `inv`, in landing order."""
     schema = dtypes(Leveringen)
-    frames = [refused_ledger(inv).cast(schema)] + [f.cast(schema) for f in per_kind]
+    frames = [refused.cast(schema)] + [f.cast(schema) for f in per_kind]
     ledger = pl.concat(frames, how="vertical").sort("bestand")
     missing = set(inv["bestand"]) - set(ledger["bestand"])
     if missing or ledger.height != inv.height:

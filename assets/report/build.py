@@ -43,10 +43,7 @@ def _init(d: ReportData) -> None:
 
 
 def _workers() -> int:
-    """DDAS_WORKERS as for the DDAS reader (1: everything in this process); else one per usable core."""
-    setting = os.environ.get("DDAS_WORKERS", "").strip()
-    if setting.isdigit() and int(setting) >= 1:
-        return int(setting)
+    """One per usable core (the settings resource's `workers`, DDAS_WORKERS, is passed to build_all)."""
     return len(os.sched_getaffinity(0))
 
 

@@ -2,11 +2,11 @@
 quality tables, linked from the materialisation's metadata."""
 
 import dagster as dg
-import polars as pl
 
 from assets.common import paths
 from assets.common.reference import gemeenten
 from assets.common.settings import DdasSettings
+from assets.common.store import OutputStore
 from assets.indicators import dagster_assets as indicator_assets
 from assets.quality import dagster_assets as quality_assets
 from assets.report.build import INDEX, LEVERANCIERS, build_all
@@ -22,21 +22,16 @@ OPTIONAL = {
 }
 
 
-def _read(output: str, rel: str) -> pl.DataFrame | None:
-    p = paths.out(output, rel)
-    return pl.read_parquet(p) if p.exists() else None
-
-
-def load(output: str) -> ReportData:
+def load(store: OutputStore) -> ReportData:
     names = dict(gemeenten().select("gemeentecode", "gemeentenaam").iter_rows())
     return ReportData(
-        pl.read_parquet(paths.out(output, paths.INDICATOREN)),
-        terugval_doel=_read(output, paths.TERUGVAL_DOEL),
+        store.read(paths.INDICATOREN),
+        terugval_doel=store.read_optional(paths.TERUGVAL_DOEL),
         namen=names,
-        tables={k: t for k, rel in OPTIONAL.items() if (t := _read(output, rel)) is not None},
-        leveringen=_read(output, paths.LEVERINGEN),
-        quarantaine=_read(output, paths.QUARANTAINE),
-        schema_afwijkingen=_read(output, paths.SCHEMA_AFWIJKINGEN),
+        tables={k: t for k, rel in OPTIONAL.items() if (t := store.read_optional(rel)) is not None},
+        leveringen=store.read_optional(paths.LEVERINGEN),
+        quarantaine=store.read_optional(paths.QUARANTAINE),
+        schema_afwijkingen=store.read_optional(paths.SCHEMA_AFWIJKINGEN),
     )
 
 
@@ -49,8 +44,8 @@ def _deps() -> list[dg.AssetKey]:
                       "gemeente (gemeenten/GMxxxx.html) and the delivery quality (leveranciers.html). Offline: "
                       "charts are inline SVG, no script, nothing loaded from the network.")
 def rapport(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
-    d = load(settings.output)
-    pages = build_all(d)
+    d = load(settings.store)
+    pages = build_all(d, workers=settings.worker_count)
     written = write_pages(settings.output, pages)
     # links point where the pages are read after publishing (the run writes into a work folder)
     published = getattr(settings, "published", "") or settings.output
