@@ -46,10 +46,10 @@ def _deps() -> list[dg.AssetKey]:
 def rapport(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
     d = load(settings.store)
     pages = build_all(d, workers=settings.worker_count)
-    written = write_pages(settings.output, pages)
+    written = write_pages(settings.store.root, pages)
     # links point where the pages are read after publishing (the run writes into a work folder)
-    published = getattr(settings, "published", "") or settings.output
-    index, lev = paths.out(published, INDEX), paths.out(published, LEVERANCIERS)
+    published = OutputStore(settings.published or settings.output)
+    index, lev = published.path(INDEX), published.path(LEVERANCIERS)
     context.log.info(f"rapport: {len(written)} pagina's")
     return dg.MaterializeResult(metadata={
         "landelijk": dg.MetadataValue.path(str(index)),
@@ -57,7 +57,7 @@ def rapport(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.Mat
         "leveranciers": dg.MetadataValue.path(str(lev)),
         "leveranciers_url": dg.MetadataValue.url(lev.resolve().as_uri()),
         "gemeentepaginas": dg.MetadataValue.int(len(d.gemeenten())),
-        "map_gemeenten": dg.MetadataValue.path(str(paths.out(published, "rapport/gemeenten"))),
+        "map_gemeenten": dg.MetadataValue.path(str(published.path("rapport/gemeenten"))),
         "grafieken_landelijk": dg.MetadataValue.int(pages[INDEX].count("<svg")),
     })
 
