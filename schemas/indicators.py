@@ -11,6 +11,7 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.indicator_registry import codes
+from schemas.model import UITSTROOMREDENEN
 
 # Contract order (spec/indicators.md), from the registry; output rows sort on the code.
 INDICATOR_CODES = codes()
@@ -242,3 +243,205 @@ def _breed_model() -> type[pa.DataFrameModel]:
 
 
 IndicatorenBreed = _breed_model()
+
+
+# --- the four tables of process.md §3 ------------------------------------------------------------
+# Each has its own model; the shared row rules are built here once. Vocabulary the
+# computation (assets/indicators/<table>.py) reads too, so the two cannot disagree.
+
+MATEN = ["wachttijd_eerste_gesprek", "beschikkingstermijn", "doorlooptijd_afgerond"]
+GEEN_REDEN = "geen reden"
+UITSTROOM_REDENEN = [*UITSTROOMREDENEN, GEEN_REDEN]
+SCHULDSOORTEN = ["Zorg", "Publiek", "Nuts", "Overig"]  # EnumSchuldensoort -> aandeel_<lower>
+LEEFTIJDSKLASSEN = ["tot 27", "27 tot 45", "45 tot 65", "65 of ouder", "onbekend"]
+GESLACHTEN = ["man", "vrouw", "onbekend"]
+HUISHOUDENS = ["1 client", "2 clienten"]
+CATEGORIEEN = {"leeftijdsklasse": LEEFTIJDSKLASSEN, "geslacht": GESLACHTEN, "huishouden": HUISHOUDENS}
+
+
+def _hidden_means_empty(always: list[str], sometimes: tuple[str, ...] = ()) -> pl.Expr:
+    """A suppressed row has every number empty (process.md §6.4); a published row has
+    `always` (the measure can be empty only where its own subset is below 10)."""
+    hidden = pl.col("onderdrukt")
+    all_null = pl.all_horizontal(*[pl.col(c).is_null() for c in [*always, *sometimes]])
+    none_null = pl.all_horizontal(*[pl.col(c).is_not_null() for c in always])
+    return pl.when(hidden).then(all_null).otherwise(none_null)
+
+
+def _not_above(small: str, large: str) -> pl.Expr:
+    return (pl.col(small) <= pl.col(large)).fill_null(True)
+
+
+def _tabel_fields() -> dict:
+    """The columns every table of §3 shares after its own numbers."""
+    return dict(
+        onderdrukt=pa.Field(description="suppressed: all numbers of the row are empty (see onderdrukking)"),
+        voorlopig=pa.Field(description="jaar >= year(peildatum): the year is not complete at the peildatum"),
+        onderdrukking=pa.Field(nullable=True, isin=ONDERDRUKKING, description="primair: count below 10; secundair: "
+                               "suppressed so that no suppressed row follows by subtraction (process.md §4, §6.6); empty: published"),
+        peildatum=pa.Field(description="reference date of the run"),
+    )
+
+
+class Doorlooptijden(pa.DataFrameModel):
+    """`indicatoren/doorlooptijden.parquet`: lead times in days per measure x region x year
+    (process.md §3). Percentiles are values of the data: the value at position ⌈n/4⌉,
+    ⌈n/2⌉ (lower median), ⌈3n/4⌉ of the sorted days."""
+
+    maat: str = pa.Field(isin=MATEN, description="wachttijd_eerste_gesprek (aanmelddatum -> eerste_gesprek_datum, by aanmeld year), "
+                         "beschikkingstermijn (eerste_gesprek_datum -> beschikkingsdatum, by year of the first conversation), "
+                         "doorlooptijd_afgerond (aanmelddatum -> einddatum of Afgerond trajectories, by end year)")
+    regio_code: str = pa.Field(str_matches=REGIO, description="GMxxxx or NL (NL includes gemeente Onbekend)")
+    jaar: pl.Int32 = pa.Field(description="the cohort year of the measure")
+    n: Optional[pl.Int64] = pa.Field(nullable=True, ge=MIN_NOEMER, description="trajectories measured; empty when suppressed")
+    p25: Optional[pl.Int64] = pa.Field(nullable=True, description="days at position ⌈n/4⌉; empty when suppressed")
+    mediaan: Optional[pl.Int64] = pa.Field(nullable=True, description="days at position ⌈n/2⌉ (lower median); empty when suppressed")
+    p75: Optional[pl.Int64] = pa.Field(nullable=True, description="days at position ⌈3n/4⌉; empty when suppressed")
+    onderdrukt: bool = _tabel_fields()["onderdrukt"]
+    voorlopig: bool = _tabel_fields()["voorlopig"]
+    onderdrukking: Optional[str] = _tabel_fields()["onderdrukking"]
+    peildatum: pl.Date = _tabel_fields()["peildatum"]
+
+    class Config:
+        strict = True
+        ordered = True
+        unique = ["maat", "regio_code", "jaar"]
+
+    @pa.dataframe_check
+    def p25_mediaan_p75_oplopend(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_not_above("p25", "mediaan") & _not_above("mediaan", "p75"))
+
+    @pa.dataframe_check
+    def leeg_als_onderdrukt(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_hidden_means_empty(["n", "p25", "mediaan", "p75"]))
+
+    @pa.dataframe_check
+    def onderdrukt_volgt_onderdrukking(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_state_mirrors_reason())
+
+
+class Uitstroom(pa.DataFrameModel):
+    """`indicatoren/uitstroom.parquet`: closed trajectories by year(einddatum) and end reason
+    (process.md §3); every reason for each region-year with closed trajectories."""
+
+    regio_code: str = pa.Field(str_matches=REGIO, description="GMxxxx or NL (NL includes gemeente Onbekend)")
+    jaar: pl.Int32 = pa.Field(description="year of einddatum")
+    uitstroomreden: str = pa.Field(isin=UITSTROOM_REDENEN, description="EnumUitstroomreden, or 'geen reden' (closed without a reason)")
+    aantal: Optional[pl.Int64] = pa.Field(nullable=True, ge=0, description="closed trajectories with this reason; empty when suppressed")
+    noemer: Optional[pl.Int64] = pa.Field(nullable=True, ge=MIN_NOEMER, description="all closed trajectories of the region and year; empty when suppressed")
+    aandeel: Optional[pl.Float64] = pa.Field(nullable=True, ge=0, le=100, description="100*aantal/noemer, 1 decimal, half away from zero; empty when suppressed")
+    onderdrukt: bool = _tabel_fields()["onderdrukt"]
+    voorlopig: bool = _tabel_fields()["voorlopig"]
+    onderdrukking: Optional[str] = _tabel_fields()["onderdrukking"]
+    peildatum: pl.Date = _tabel_fields()["peildatum"]
+
+    class Config:
+        strict = True
+        ordered = True
+        unique = ["regio_code", "jaar", "uitstroomreden"]
+
+    @pa.dataframe_check
+    def aantal_binnen_noemer(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_not_above("aantal", "noemer"))
+
+    @pa.dataframe_check
+    def leeg_als_onderdrukt(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_hidden_means_empty(["aantal", "noemer", "aandeel"]))
+
+    @pa.dataframe_check
+    def onderdrukt_volgt_onderdrukking(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_state_mirrors_reason())
+
+
+AANDELEN_SCHULD = ["aandeel_zakelijk", *[f"aandeel_{s.lower()}" for s in SCHULDSOORTEN]]
+
+
+def _schulden_model() -> type[pa.DataFrameModel]:
+    share = {"aandeel_zakelijk": "with at least one zakelijk debt"} | {
+        f"aandeel_{s.lower()}": f"with at least one debt of schuldsoort {s}" for s in SCHULDSOORTEN}
+    annotations: dict = {
+        "regio_code": str, "jaar": pl.Int32, "n": Optional[pl.Int64], "n_schuldregels": Optional[pl.Int64],
+        "n_bedrag": Optional[pl.Int64], "mediaan_schuldbedrag_eur": Optional[pl.Int64],
+        "mediaan_aantal_schuldeisers": Optional[pl.Int64],
+        **{a: Optional[pl.Float64] for a in AANDELEN_SCHULD},
+        "onderdrukt": bool, "voorlopig": bool, "onderdrukking": Optional[str], "peildatum": pl.Date,
+    }
+    fields: dict = {
+        "regio_code": pa.Field(str_matches=REGIO, description="GMxxxx or NL (NL includes gemeente Onbekend)"),
+        "jaar": pa.Field(description="year of aanmelddatum"),
+        "n": pa.Field(nullable=True, ge=MIN_NOEMER, description="trajectories with at least one model/schulden row or a schuldbedrag_eur; empty when suppressed"),
+        "n_schuldregels": pa.Field(nullable=True, ge=0, description="of n: trajectories with debt rows (the noemer of the shares and of mediaan_aantal_schuldeisers)"),
+        "n_bedrag": pa.Field(nullable=True, ge=0, description="of n: trajectories with a known amount (the noemer of mediaan_schuldbedrag_eur)"),
+        "mediaan_schuldbedrag_eur": pa.Field(nullable=True, ge=0, description="lower median of the amount per trajectory: the sum of its debts' known bedrag_eur when it has debt rows, else schuldbedrag_eur; empty when n_bedrag < 10"),
+        "mediaan_aantal_schuldeisers": pa.Field(nullable=True, ge=0, description="lower median of the distinct schuldeiser_id per trajectory with debt rows; empty when n_schuldregels < 10"),
+        **{a: pa.Field(nullable=True, ge=0, le=100, description=f"% of n_schuldregels {what}, 1 decimal; empty when n_schuldregels < 10")
+           for a, what in share.items()},
+        **_tabel_fields(),
+    }
+
+    class Config:
+        strict = True
+        ordered = True
+        unique = ["regio_code", "jaar"]
+
+    def deelverzamelingen_binnen_n(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_not_above("n_schuldregels", "n") & _not_above("n_bedrag", "n"))
+
+    def leeg_als_onderdrukt(cls, data) -> pl.LazyFrame:
+        measures = ("mediaan_schuldbedrag_eur", "mediaan_aantal_schuldeisers", *AANDELEN_SCHULD)
+        return data.lazyframe.select(_hidden_means_empty(["n", "n_schuldregels", "n_bedrag"], measures))
+
+    def onderdrukt_volgt_onderdrukking(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_state_mirrors_reason())
+
+    namespace = {"__annotations__": annotations, "Config": Config, **fields,
+                 "__doc__": "`indicatoren/schulden.parquet`: the debts people bring, per region x year of aanmelding (process.md §3).",
+                 **{f.__name__: pa.dataframe_check(classmethod(f)) for f in
+                    (deelverzamelingen_binnen_n, leeg_als_onderdrukt, onderdrukt_volgt_onderdrukking)}}
+    return type("Schulden", (pa.DataFrameModel,), namespace)
+
+
+Schulden = _schulden_model()
+
+
+class TerugvalUitsplitsing(pa.DataFrameModel):
+    """`indicatoren/terugval_uitsplitsing.parquet`: terugval_5j by age class, sex and
+    household (process.md §3, §6.5). A person counts once in each category that one of
+    their aanmelder (trajectory, client) rows gives, so categories may add up to more
+    than the terugval_5j row."""
+
+    indicator: str = pa.Field(isin=HISTORIE_INDICATORS, description="terugval_5j")
+    regio_code: str = pa.Field(str_matches=REGIO, description="GMxxxx or NL (NL includes gemeente Onbekend)")
+    jaar: pl.Int32 = pa.Field(description="year of aanmelding")
+    dimensie: str = pa.Field(isin=list(CATEGORIEEN), description="leeftijdsklasse / geslacht (of the client row), huishouden (of the trajectory)")
+    categorie: str = pa.Field(isin=sorted({c for cs in CATEGORIEEN.values() for c in cs}), description="a value of the dimension")
+    teller: Optional[pl.Int64] = pa.Field(nullable=True, ge=0, description="relapsed persons of the category; empty when suppressed")
+    noemer: Optional[pl.Int64] = pa.Field(nullable=True, ge=MIN_NOEMER, description="aanmelders of the category; empty when suppressed")
+    waarde: Optional[pl.Float64] = pa.Field(nullable=True, ge=0, le=100, description="100*teller/noemer, 1 decimal; empty when suppressed")
+    onderdrukt: bool = _tabel_fields()["onderdrukt"]
+    voorlopig: bool = pa.Field(description="as terugval_5j: jaar >= year(peildatum)")
+    onderdrukking: Optional[str] = _tabel_fields()["onderdrukking"]
+    historie_onvolledig: bool = pa.Field(description="as terugval_5j: 1 January of jaar - 5 lies before the history start H")
+    peildatum: pl.Date = _tabel_fields()["peildatum"]
+
+    class Config:
+        strict = True
+        ordered = True
+        unique = ["regio_code", "jaar", "dimensie", "categorie"]
+
+    @pa.dataframe_check
+    def teller_binnen_noemer(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_not_above("teller", "noemer"))
+
+    @pa.dataframe_check
+    def categorie_van_dimensie(cls, data) -> pl.LazyFrame:
+        d, c = pl.col("dimensie"), pl.col("categorie")
+        return data.lazyframe.select(pl.any_horizontal(*[(d == k) & c.is_in(v) for k, v in CATEGORIEEN.items()]))
+
+    @pa.dataframe_check
+    def leeg_als_onderdrukt(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_hidden_means_empty(["teller", "noemer", "waarde"]))
+
+    @pa.dataframe_check
+    def onderdrukt_volgt_onderdrukking(cls, data) -> pl.LazyFrame:
+        return data.lazyframe.select(_state_mirrors_reason())
