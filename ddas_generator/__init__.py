@@ -22,13 +22,14 @@ import polars as pl
 
 from ddas_generator import fragments as F
 from ddas_generator import noise
+from ddas_generator.vroegsignalen import generate_vs, write_truth
 from ddas_generator.world import simulate
 from ddas_generator.writers import write_csv_files, write_ddas_files, write_xlsx_files
 
 __all__ = ["generate"]
 
 DEFAULT_UNTIL = dt.date(2026, 6, 30)
-KINDS = ("ddas", "shv_csv", "nazorg")
+KINDS = ("ddas", "shv_csv", "nazorg", "vroegsignalering")
 GROUND_TRUTH = "ground_truth"
 
 
@@ -139,6 +140,8 @@ def generate(out: Path, persons: int, seed: int, until: dt.date = DEFAULT_UNTIL)
     ledger += write_xlsx_files(out, nz, nz_bad, nz_slots)
     written = {k: sorted(r["bestand"] for r in ledger if r["bron"] == k) for k in KINDS}
     ledger += noise.bad_files(out, until, written["ddas"], written["shv_csv"], written["nazorg"], spare)
+    vs = generate_vs(out, world, trajecten, clienten, seed)  # early warning: its own files and truth
+    ledger += vs.ledger
 
     leveringen = (
         pl.DataFrame(ledger)
@@ -147,7 +150,8 @@ def generate(out: Path, persons: int, seed: int, until: dt.date = DEFAULT_UNTIL)
         .cast({c: pl.Int64 for c in ("records_gelezen", "records_geaccepteerd", "records_gequarantaineerd")})
         .sort("bestand")
     )
-    quarantaine = _quarantine(dd_slots, cs, cs_slots, nz_slots, {"ddas": dd_bad, "shv_csv": cs_bad, "nazorg": nz_bad})
+    quarantaine = pl.concat([_quarantine(dd_slots, cs, cs_slots, nz_slots, {"ddas": dd_bad, "shv_csv": cs_bad, "nazorg": nz_bad}),
+                             vs.quarantine])
     events = _events(world, nz)
     dekking = _dekking(nz)
 
@@ -159,6 +163,7 @@ def generate(out: Path, persons: int, seed: int, until: dt.date = DEFAULT_UNTIL)
     leveringen.write_parquet(gt / "leveringen.parquet")
     quarantaine.write_parquet(gt / "quarantaine.parquet")
     dekking.write_parquet(gt / "nazorg_dekking.parquet")
+    write_truth(gt, vs)
 
     counts = {
         "bestanden": {k: int((leveringen["bron"] == k).sum()) for k in KINDS},
