@@ -57,5 +57,5 @@ def indicatoren_plausibel(settings: DdasSettings) -> dg.AssetCheckResult:
 
 
 # The BSN scan of every written table is the `geen_bsn` check of the asset that writes
-# it (assets/quality/bsn_guard.py): it runs before the files are written.
+# it (assets/common/bsn_guard.py, through the store): it runs before the files are written.
 CHECKS = [leveringen_sluiten, quarantaine_aandeel, ddas_schema_conform, indicatoren_plausibel]
