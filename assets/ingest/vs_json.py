@@ -357,7 +357,7 @@ def accepted_records(signals: pl.DataFrame, cases: pl.DataFrame, key: bytes) -> 
     number become keyed hashes here and go no further."""
     s = signals.filter(pl.col("reden_code").is_null())
     c = cases.filter(pl.col("reden_code").is_null()).with_row_index("_n")
-    ids = pl.concat([s["id_trim"], c["ids"].explode()]).drop_nulls()
+    ids = pl.concat([s["id_trim"], c["ids"].explode(empty_as_null=False)]).drop_nulls()
     forms = dict(zip(ids.unique().sort().to_list(), id_forms(ids.unique().sort(), key).to_list()))
     s = s.with_columns(
         persoon_id=pseudonymise(s["bsn_norm"], key),
@@ -367,7 +367,7 @@ def accepted_records(signals: pl.DataFrame, cases: pl.DataFrame, key: bytes) -> 
     # zaak_id from the smallest delivered ID (string order), before any ID is hashed
     form = pl.col("gemeentecode") + ":" + pl.col("ids").replace_strict(forms, return_dtype=pl.Utf8)
     linked = (
-        c.select("_n", "gemeentecode", "ids").explode("ids").drop_nulls("ids")
+        c.select("_n", "gemeentecode", "ids").explode("ids", empty_as_null=False).drop_nulls("ids")
         .group_by("_n", maintain_order=True).agg(zaak_id=form.first(), signaal_ids=form.unique().sort())
     )
     c = c.join(linked, on="_n", how="left", maintain_order="left")

@@ -46,7 +46,7 @@ def link(signalen: pl.DataFrame, zaken: pl.DataFrame) -> tuple[pl.DataFrame, pl.
     """(signals with `zaak_id`, cases with `aantal_signalen_onbekend`, the number of case
     signal IDs that match no accepted signal). A signal held by several cases gets the
     case of the latest delivery (same order as latest knowledge)."""
-    refs = zaken.select(*DELIVERY_ORDER, "zaak_id", signaal_id=pl.col("signaal_ids")).explode("signaal_id")
+    refs = zaken.select(*DELIVERY_ORDER, "zaak_id", signaal_id=pl.col("signaal_ids")).explode("signaal_id", empty_as_null=False)
     known = refs.join(signalen.select("signaal_id"), on="signaal_id", how="semi")
     per_signal = known.sort(DELIVERY_ORDER).group_by("signaal_id").agg(pl.col("zaak_id").last())
     unknown = refs.join(signalen.select("signaal_id"), on="signaal_id", how="anti")
