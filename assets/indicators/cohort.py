@@ -13,6 +13,7 @@ import polars as pl
 from assets.common.dates import add_months
 from assets.indicators.coverage import covered
 from assets.indicators.regions import by_region
+from assets.indicators.wgs import aanmelding_units, budgetbeheer_units, eerste_gesprek_units
 from schemas.indicator_registry import codes
 
 # The indicators counted on successful ends, in contract order (registry cohort "afgerond").
@@ -87,7 +88,9 @@ def relapse_12m_links(clients: pl.LazyFrame, pairs: pl.LazyFrame) -> pl.LazyFram
     )
 
 
-def cohort_flags(trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
+def cohort_flags(
+    trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFrame, begeleiding: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
     """One row per cohort trajectory: its fields, e, jaar and one boolean per indicator.
 
     `trajecten`: the non-I&A trajectories; `pairs`: their (trajectory, client) rows.
@@ -107,18 +110,33 @@ def cohort_flags(trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFr
     )
 
 
-# Registry cohort key -> the function giving its units: one row per trajectory with
-# gemeentecode, jaar and one boolean column per indicator of that cohort, named after its code.
-UNITS = {"afgerond": cohort_flags}
+# Registry cohort key -> the function giving its units from (eligible trajectories, client
+# pairs, events, begeleiding): one row per trajectory (and year) with gemeentecode, jaar and
+# one boolean column per indicator of that cohort, named after its code.
+UNITS = {
+    "afgerond": cohort_flags,
+    "aanmelding": aanmelding_units,  # eerste_gesprek_tijdig (wgs.py)
+    "eerste_gesprek": eerste_gesprek_units,  # beschikking_tijdig
+    "budgetbeheer": budgetbeheer_units,  # beheer_naar_begeleiding
+}
 COHORT_INDICATORS = [c for key in UNITS for c in codes(cohort=key)]  # every trajectory-based one
+BEGELEIDING_SCHEMA = {"traject_id": pl.Utf8, "soort": pl.Utf8, "startdatum": pl.Date, "einddatum": pl.Date}
+
+
+def no_begeleiding() -> pl.LazyFrame:
+    """model/begeleiding without rows (for callers that have none)."""
+    return pl.LazyFrame(schema=BEGELEIDING_SCHEMA)
 
 
 def cohort_counts(
-    trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFrame, dekking: pl.LazyFrame | None = None
+    trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.LazyFrame, dekking: pl.LazyFrame | None = None,
+    begeleiding: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """indicator, regio_code, jaar, teller, noemer, geen_gegevens of the trajectory-based
-    indicators (every cohort of UNITS), unsuppressed."""
-    return pl.concat([_counts(key, units(trajecten, pairs, events), dekking) for key, units in UNITS.items()])
+    indicators (every cohort of UNITS with a registered indicator), unsuppressed."""
+    beg = no_begeleiding() if begeleiding is None else begeleiding
+    return pl.concat([_counts(key, units(trajecten, pairs, events, beg), dekking)
+                      for key, units in UNITS.items() if codes(cohort=key)])
 
 
 def _counts(key: str, units: pl.LazyFrame, dekking: pl.LazyFrame | None) -> pl.LazyFrame:

@@ -30,7 +30,7 @@ RECORD_COLUMNS = [
 
 def indicator_members(
     trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, indicator: str, regio: str, jaar: int,
-    dekking: pl.LazyFrame | None = None,
+    dekking: pl.LazyFrame | None = None, begeleiding: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """The units behind one cell (indicator, regio, jaar), with `in_teller` and evidence.
 
@@ -42,10 +42,38 @@ def indicator_members(
     """
     entry = registry_entry(indicator)  # ValueError naming the known codes
     regio = regio.strip().upper()
-    eligible, pairs, ev = model_inputs(trajecten, clienten, events)
+    eligible, pairs, ev, beg = model_inputs(trajecten, clienten, events, begeleiding)
     if entry.cohort == "aanmelders":
         return _terugval_5j_members(pairs, regio, int(jaar))
+    if entry.cohort in PROCESS_COLUMNS:
+        return _process_members(eligible, pairs, ev, beg, indicator, regio, int(jaar))
     return _cohort_members(eligible, pairs, ev, indicator, regio, int(jaar), dekking)
+
+
+# The Wgs cohorts (wgs.py): what an auditor sees per trajectory besides in_teller. The term
+# indicators show the start of the term, its last day (`uiterlijk`) and the date judged;
+# beheer_naar_begeleiding the Budgetbeheer ends in the year and the qualifying starts.
+PROCESS_COLUMNS = {
+    "aanmelding": ["aanmelddatum", "crisis", "uiterlijk", "eerste_gesprek_datum"],
+    "eerste_gesprek": ["eerste_gesprek_datum", "uiterlijk", "beschikkingsdatum"],
+    "budgetbeheer": ["beheer_einden", "bewijs_datums"],
+}
+
+
+def _process_members(
+    eligible: pl.LazyFrame, pairs: pl.LazyFrame, ev: pl.LazyFrame, beg: pl.LazyFrame, indicator: str, regio: str,
+    jaar: int,
+) -> pl.LazyFrame:
+    cohort_key = registry_entry(indicator).cohort
+    units = by_region(UNITS[cohort_key](eligible, pairs, ev, beg)).filter(in_cell(regio, jaar))
+    persoon_ids = pairs.join(units.select("traject_id"), on="traject_id", how="semi").group_by("traject_id").agg(
+        persoon_ids=pl.col("persoon_id").unique().sort())
+    return (
+        units.join(persoon_ids, on="traject_id", how="left")
+        .select("traject_id", "persoon_ids", pl.col(indicator).alias("in_teller"), "gemeentecode",
+                *PROCESS_COLUMNS[cohort_key])
+        .sort(["in_teller", "traject_id"], descending=[True, False])
+    )
 
 
 def _terugval_5j_members(pairs: pl.LazyFrame, regio: str, jaar: int) -> pl.LazyFrame:

@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 
 from assets.common.dates import add_months
-from assets.indicators.cohort import cohort_counts
+from assets.indicators.cohort import cohort_counts, no_begeleiding
 from assets.indicators.disclosure import STATE, primary, suppress_secondary
 from assets.indicators.relapse import terugval_5j
 from schemas.indicator_registry import INDICATORS
@@ -143,10 +143,11 @@ def finalise(
 
 
 def model_inputs(
-    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame
-) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
-    """(eligible trajectories, their client pairs, events) as every indicator reads them;
-    shared by `indicator_counts` and the audit member lists (`members.py`)."""
+    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, begeleiding: pl.LazyFrame | None = None
+) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    """(eligible trajectories, their client pairs, events, begeleiding) as every indicator
+    reads them; shared by `indicator_counts` and the audit member lists (`members.py`).
+    `begeleiding` None: no guidance rows (beheer_naar_begeleiding then has no cohort)."""
     # Both feed several joins; explicit caches keep the optimiser from recomputing them
     # per branch (it pushes different projections into each branch and loses the CSE).
     eligible = eligible_trajectories(trajecten).cache()
@@ -154,33 +155,35 @@ def model_inputs(
     ev = events.select(
         pl.col("persoon_id").cast(pl.Utf8), pl.col("datum").cast(pl.Date), pl.col("soort").cast(pl.Utf8)
     )
-    return eligible, pairs, ev
+    return eligible, pairs, ev, no_begeleiding() if begeleiding is None else begeleiding
 
 
 def coverage_counts(
-    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, dekking: pl.LazyFrame | None = None
+    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, dekking: pl.LazyFrame | None = None,
+    begeleiding: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Unsuppressed counts with `geen_gegevens`: indicator, regio_code, jaar, teller,
     noemer, geen_gegevens. `dekking`: the aftercare coverage (`coverage.nazorg_dekking`);
     None counts every trajectory for the event-based indicators (no row is geen_gegevens)."""
-    eligible, pairs, ev = model_inputs(trajecten, clienten, events)
+    eligible, pairs, ev, beg = model_inputs(trajecten, clienten, events, begeleiding)
     cols = ["indicator", "regio_code", "jaar", "teller", "noemer", "geen_gegevens"]
     relapse = terugval_5j(pairs).with_columns(geen_gegevens=pl.lit(False))
     return pl.concat(
-        [relapse.select(cols), cohort_counts(eligible, pairs, ev, dekking).select(cols)],
+        [relapse.select(cols), cohort_counts(eligible, pairs, ev, dekking, beg).select(cols)],
         how="vertical_relaxed",
     ).with_columns(pl.col("jaar").cast(pl.Int32), pl.col("teller", "noemer").cast(pl.Int64))
 
 
 def indicator_counts(
-    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, dekking: pl.LazyFrame | None = None
+    trajecten: pl.LazyFrame, clienten: pl.LazyFrame, events: pl.LazyFrame, dekking: pl.LazyFrame | None = None,
+    begeleiding: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
     """Unsuppressed counts: indicator, regio_code, jaar, teller, noemer (for tests and
     audits; a geen_gegevens row has both empty).
 
     Never written as is: small counts are only safe after `finalise`.
     """
-    return coverage_counts(trajecten, clienten, events, dekking).drop("geen_gegevens")
+    return coverage_counts(trajecten, clienten, events, dekking, begeleiding).drop("geen_gegevens")
 
 
 def compute_indicators(
@@ -190,12 +193,14 @@ def compute_indicators(
     peildatum: dt.date,
     dekking: pl.LazyFrame | None = None,
     historie_vanaf: dt.date | None = None,
+    begeleiding: pl.LazyFrame | None = None,
 ) -> pl.LazyFrame:
-    """The long table `indicatoren/indicatoren.parquet` from the three model tables.
+    """The long table `indicatoren/indicatoren.parquet` from the model tables.
 
     `dekking`: the aftercare coverage per gemeente (kwaliteit/nazorg_dekking; the pipeline
     always passes it); `historie_vanaf`: the setting DDAS_HISTORIE_VANAF (None: H is the
-    earliest aanmelddatum of the model).
+    earliest aanmelddatum of the model); `begeleiding`: model/begeleiding (the pipeline
+    always passes it; None: no guidance rows, so beheer_naar_begeleiding has no rows).
     """
     h = historie_start(trajecten, historie_vanaf)
-    return finalise(coverage_counts(trajecten, clienten, events, dekking), peildatum, h)
+    return finalise(coverage_counts(trajecten, clienten, events, dekking, begeleiding), peildatum, h)

@@ -44,8 +44,8 @@ def eerste_gesprek_units(trajecten: pl.LazyFrame, *_) -> pl.LazyFrame:
     return trajecten.filter(gesprek.is_not_null() & besluit.is_not_null()).select(
         "traject_id", "gemeentecode", "eerste_gesprek_datum", "beschikkingsdatum",
         jaar=gesprek.dt.year(),
-        beschikking_tijdig=besluit <= gesprek + pl.duration(days=BESCHIKKING_DAGEN),
-    )
+        uiterlijk=gesprek + pl.duration(days=BESCHIKKING_DAGEN),
+    ).with_columns(beschikking_tijdig=besluit <= pl.col("uiterlijk"))
 
 
 def beheer_links(trajecten: pl.LazyFrame, begeleiding: pl.LazyFrame) -> pl.LazyFrame:
@@ -89,5 +89,9 @@ def budgetbeheer_units(trajecten: pl.LazyFrame, pairs: pl.LazyFrame, events: pl.
     return (
         beheer_links(trajecten, begeleiding)
         .group_by("traject_id", "gemeentecode", "jaar")
-        .agg(beheer_naar_begeleiding=pl.col("begeleiding_start").is_not_null().any())
+        .agg(
+            beheer_naar_begeleiding=pl.col("begeleiding_start").is_not_null().any(),
+            beheer_einden=pl.col("beheer_eind").unique().sort(),  # audit evidence (members.py)
+            bewijs_datums=pl.col("begeleiding_start").drop_nulls().unique().sort(),
+        )
     )
