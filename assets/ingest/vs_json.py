@@ -17,7 +17,6 @@ import datetime as dt
 import functools
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -397,14 +396,12 @@ def accepted_records(signals: pl.DataFrame, cases: pl.DataFrame, key: bytes) -> 
                       "record_index"]).select(list(RECORD_SCHEMA)).cast(RECORD_SCHEMA)
 
 
-def read_vs(files: pl.DataFrame, peildatum: dt.date, key: bytes, meanwhile: Callable[[], None] | None = None) -> IngestResult:
+def read_vs(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestResult:
     """Steps 3-5 of sources.md for the vroegsignalering files that passed the inventory,
     in path order; records = the accepted signals and cases (VsRecord)."""
     with without_cyclic_gc():
         rows = list(files.sort("bestand").iter_rows(named=True))
         reads = [read_file(r["pad"], r["bestand"], peildatum) for r in rows]
-    if meanwhile is not None:
-        meanwhile()
     ledger, sig_parts, case_parts, findings = [], [], [], []
     for file, got in zip(rows, reads):
         gelezen = geaccepteerd = 0
