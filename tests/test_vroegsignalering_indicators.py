@@ -18,7 +18,8 @@ from assets.common.bsn import pseudonym
 from assets.common.dates import add_months_py
 from assets.ingest.inventory import inventory, inventory_table, to_read, with_paths
 from assets.ingest.vs_json import read_vs
-from assets.vroegsignalering.indicators import VS_CODES, partner_counts, vs_aantallen, vs_counts, vs_indicators
+from assets.vroegsignalering.indicators import (VS_CODES, partner_counts, partner_recoverable, vs_aantallen, vs_counts,
+                                                vs_indicators)
 from assets.vroegsignalering.model import model_tables
 from ddas_generator import generate
 from schemas.vroegsignalering import HULP_AANVAARD, SIGNAALPARTNERS, VsAantallen, VsIndicatoren
@@ -305,7 +306,14 @@ def test_partner_suppression_within_regio_year_only():
     assert got[("GM0307", 2025, "Huur")] == (50, None)
     assert got[("GM0518", 2025, "Energie")] == (40, None)  # NL minus gemeenten is not a reason here
     assert got[("NL", 2025, "Energie")] == (45, None)
-    assert partner_counts(_pipeline(signals, [], {})[0].lazy()).collect().height == 9  # 4 + 1 + 4 NL types
+    assert got[("NL", 2025, "Water")] == (None, "secundair")  # NL too: 110 - (45 + 12 + 50) = 3
+    s = _pipeline(signals, [], {})[0]
+    assert partner_counts(s.lazy()).collect().height == 9  # 4 + 1 + 4 NL types
+    # the asset check: safe as published; without the secondary suppression, D = 8 would disclose
+    published = vs_aantallen(s.lazy())
+    assert partner_recoverable(published, s.lazy()).height == 0
+    leaky = published.with_columns(aantal=pl.when(pl.col("onderdrukking") == "secundair").then(12).otherwise(pl.col("aantal")))
+    assert partner_recoverable(leaky, s.lazy()).rows() == [("GM0307", 2025, 8), ("NL", 2025, 3)]
 
 
 def test_voorlopig():

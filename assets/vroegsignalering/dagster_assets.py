@@ -11,7 +11,8 @@ import dagster as dg
 from assets.common import bsn_guard, paths
 from assets.common.metadata import column_lineage
 from assets.common.settings import DdasSettings
-from assets.vroegsignalering.indicators import VS_CODES, vs_aantallen, vs_indicators
+from assets.indicators.table_checks import row_violations, subtraction_violations
+from assets.vroegsignalering.indicators import VS_CODES, partner_recoverable, vs_aantallen, vs_indicators
 from assets.vroegsignalering.model import model_tables
 from schemas.kinds import kind
 from schemas.vroegsignalering import BRON, VsAantallen, VsIndicatoren, Vroegsignaalzaken, Vroegsignalen, VsRecord
@@ -96,4 +97,21 @@ def vroegsignalering_tabellen(context: dg.AssetExecutionContext, settings: DdasS
         yield from bsn_guard.emit(check, materialization)
 
 
+@dg.asset_check(asset="vroegsignalering_indicatoren", blocking=True,
+                description="As for indicatoren: teller <= noemer, no shown cell under 10, suppressed cells empty, no "
+                            "suppressed cell recoverable as NL minus the published gemeenten; and in "
+                            "vroegsignalen_aantallen no suppressed partner type recoverable within its regio and jaar.")
+def vroegsignalering_plausibel(settings: DdasSettings) -> dg.AssetCheckResult:
+    store = settings.store
+    ind = store.read(paths.VS_INDICATOREN)
+    bad, open_d = row_violations(ind), subtraction_violations(ind)
+    open_types = partner_recoverable(store.read(paths.VS_AANTALLEN), store.scan(paths.VROEGSIGNALEN))
+    return dg.AssetCheckResult(
+        passed=bad.height == 0 and open_d.height == 0 and open_types.height == 0,
+        metadata={"rijen_onjuist": bad.height, "herleidbaar_indicator_jaar": open_d.height,
+                  "herleidbaar_gemeente_jaar": open_types.height},
+    )
+
+
 ASSETS = [vroegsignalering_model, vroegsignalering_tabellen]
+CHECKS = [vroegsignalering_plausibel]

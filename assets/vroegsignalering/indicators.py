@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from assets.common.dates import add_months
-from assets.indicators.disclosure import STATE, primary, suppress_secondary
+from assets.indicators.disclosure import STATE, primary, recoverable, suppress_secondary
 from assets.indicators.regions import by_region
 from assets.indicators.table import finalise
 from schemas.indicator_registry import Indicator
@@ -161,3 +161,15 @@ def vs_aantallen(signalen: pl.LazyFrame) -> pl.DataFrame:
         onderdrukt=pl.col(STATE).is_not_null(),
         onderdrukking=pl.col(STATE),
     ).cast(cols).sort("regio_code", "jaar", "signaalpartner")
+
+
+def partner_recoverable(published: pl.DataFrame, signalen: pl.LazyFrame) -> pl.DataFrame:
+    """On a published vroegsignalen_aantallen: the (regio_code, jaar) where all signals
+    minus the published partner types is 1..9, with D. Empty = safe (the asset check)."""
+    totals = (
+        partner_counts(signalen).group_by("regio_code", "jaar").agg(pl.col("aantal").sum())
+        .with_columns(signaalpartner=pl.lit(_TOTAL)).collect()
+    )
+    rows = pl.concat([published.select("regio_code", "jaar", "signaalpartner", "aantal"),
+                      totals.select("regio_code", "jaar", "signaalpartner", "aantal")], how="vertical_relaxed")
+    return recoverable(rows, groups=["regio_code", "jaar"], part="signaalpartner", value="aantal", total_part=_TOTAL)
