@@ -26,7 +26,7 @@ class Indicator:
     # Whose units: "aanmelders" (relapse.py: persons per aanmelding year) or a key of
     # cohort.UNITS, whose function adds one boolean column per indicator, named after its code.
     cohort: str
-    jaar_van: str  # the date whose year is the row's jaar
+    jaar_van: str  # the date whose year is the row's jaar (beheer_naar_begeleiding: the Budgetbeheer's einddatum)
     # voorlopig: None = while jaar >= year(peildatum); N = while 31-12-jaar + N months > peildatum
     venster_maanden: int | None = None
     gebeurtenissen: bool = False  # needs delivered aftercare events: geen_gegevens outside coverage
@@ -34,7 +34,7 @@ class Indicator:
     rapport: str = ""  # report group: terugval, nazorg, wgs
 
 
-# Contract order (spec/indicators.md); the output rows sort alphabetically on the code.
+# Contract order (spec/indicators.md, then process.md §2); the output rows sort alphabetically on the code.
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("terugval_5j", "Terugval binnen 5 jaar", "persoon", "aanmelders", "aanmelddatum",
               historie=True, rapport="terugval"),
@@ -50,6 +50,13 @@ INDICATORS: tuple[Indicator, ...] = (
               venster_maanden=12, gebeurtenissen=True, rapport="nazorg"),
     Indicator("terugval_12m", "Terugval binnen 12 maanden", "traject", "afgerond", "einddatum",
               venster_maanden=12, rapport="terugval"),
+    # process.md §2: the Wgs terms and guidance (cohorts in assets/indicators/wgs.py)
+    Indicator("eerste_gesprek_tijdig", "Eerste gesprek binnen de Wgs-termijn", "traject", "aanmelding",
+              "aanmelddatum", rapport="wgs"),
+    Indicator("beschikking_tijdig", "Beschikking binnen 8 weken na het eerste gesprek", "traject", "eerste_gesprek",
+              "eerste_gesprek_datum", rapport="wgs"),
+    Indicator("beheer_naar_begeleiding", "Van budgetbeheer naar budgetbegeleiding", "traject", "budgetbeheer",
+              "einddatum", venster_maanden=3, rapport="wgs"),
 )
 
 BY_CODE: dict[str, Indicator] = {i.code: i for i in INDICATORS}

@@ -11,13 +11,13 @@ import pandera.polars as pa
 import polars as pl
 
 from schemas.indicator_registry import codes
-from schemas.model import UITSTROOMREDENEN
+from schemas.model import GESLACHTEN, LEEFTIJDSKLASSEN, SCHULDSOORTEN, UITSTROOMREDENEN
 
 # Contract order (spec/indicators.md), from the registry; output rows sort on the code.
 INDICATOR_CODES = codes()
 NL = "NL"  # regio_code of the national rows
 REGIO = r"^(GM[0-9]{4}|NL)$"
-DEFINITIE_VERSIE = "2026.2"  # bump when a definition changes (2026.2: process.md §4 rules)
+DEFINITIE_VERSIE = "2026.3"  # bump when a definition changes (2026.2: process.md §4 rules; 2026.3: the Wgs indicators of §2)
 MIN_NOEMER = 10  # disclosure control: smaller denominators are suppressed
 ONDERDRUKKING = ["primair", "secundair"]  # process.md §4: noemer < 10, or recoverable by subtraction
 # process.md §4: only these can lack data (they need delivered aftercare events)
@@ -252,9 +252,7 @@ IndicatorenBreed = _breed_model()
 MATEN = ["wachttijd_eerste_gesprek", "beschikkingstermijn", "doorlooptijd_afgerond"]
 GEEN_REDEN = "geen reden"
 UITSTROOM_REDENEN = [*UITSTROOMREDENEN, GEEN_REDEN]
-SCHULDSOORTEN = ["Zorg", "Publiek", "Nuts", "Overig"]  # EnumSchuldensoort -> aandeel_<lower>
-LEEFTIJDSKLASSEN = ["tot 27", "27 tot 45", "45 tot 65", "65 of ouder", "onbekend"]
-GESLACHTEN = ["man", "vrouw", "onbekend"]
+# schuldsoort -> aandeel_<lower>; age classes and sexes as the model has them (schemas/model.py)
 HUISHOUDENS = ["1 client", "2 clienten"]
 CATEGORIEEN = {"leeftijdsklasse": LEEFTIJDSKLASSEN, "geslacht": GESLACHTEN, "huishouden": HUISHOUDENS}
 

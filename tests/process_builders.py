@@ -51,3 +51,14 @@ def one(tid: str, aanmeld: dt.date, g: str | None = "GM0518", persons=("p",), **
     """A trajectory with single-letter persons as clients (age class and sex unknown)."""
     clients = tuple(p if isinstance(p, Client) else Client(p) for p in persons)
     return PT(tid, g, aanmeld, clients, **kw)
+
+
+def with_process_fields(trajecten: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.LazyFrame:
+    """A trajectory frame of the older tests with the process.md §1 fields added: no first
+    conversation, crisis or decision (null), aantal_clienten counted from `clienten`."""
+    names = trajecten.collect_schema().names()
+    n = clienten.group_by("traject_id").agg(aantal_clienten=pl.col("persoon_id").n_unique().cast(pl.Int64))
+    extra = [pl.lit(None, dtype=T_SCHEMA[c]).alias(c) for c in
+             ("eerste_gesprek_datum", "crisis", "beschikkingsdatum", "schuldbedrag_eur") if c not in names]
+    return trajecten.with_columns(extra).join(n, on="traject_id", how="left", maintain_order="left").with_columns(
+        pl.col("aantal_clienten").fill_null(1))

@@ -14,6 +14,8 @@ from assets.indicators import compute_indicators, indicator_counts
 from assets.indicators.table import finalise, percentage
 from assets.indicators.views import indicatoren_breed, read_doelen, terugval_doel
 from schemas.indicators import INDICATOR_CODES, Indicatoren, IndicatorenBreed, TerugvalDoel
+from schemas.indicator_registry import codes
+from tests.process_builders import with_process_fields
 
 P = dt.date(2025, 6, 30)
 G1, G2 = "GM0518", "GM0363"
@@ -55,8 +57,8 @@ E_SCHEMA = {"persoon_id": pl.Utf8, "datum": pl.Date, "soort": pl.Utf8}
 def frames(trajs, events=()):
     rows = [t for t, _ in trajs]
     clients = [c for _, cs in trajs for c in cs]
-    return (pl.LazyFrame(rows, schema=T_SCHEMA), pl.LazyFrame(clients, schema=C_SCHEMA),
-            pl.LazyFrame(list(events), schema=E_SCHEMA))
+    cf = pl.LazyFrame(clients, schema=C_SCHEMA)
+    return (with_process_fields(pl.LazyFrame(rows, schema=T_SCHEMA), cf), cf, pl.LazyFrame(list(events), schema=E_SCHEMA))
 
 
 def counts(trajs, events=()) -> dict:
@@ -185,7 +187,7 @@ def test_cohort_unit_is_the_trajectory_not_the_person():
 
 def test_cohort_rows_exist_for_all_six_indicators_and_nl():
     c = counts([done("2020-01-01", "2023-05-01", g=None)])
-    assert {i for (i, r, y) in c if r == "NL" and y == 2023} == set(INDICATOR_CODES) - {"terugval_5j"}
+    assert {i for (i, r, y) in c if r == "NL" and y == 2023} == set(codes(cohort="afgerond"))
     assert all(r == "NL" for (_, r, _) in c)
 
 

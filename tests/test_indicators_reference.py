@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assets.indicators import compute_indicators, indicator_counts
+from tests.process_builders import with_process_fields
 
 AFGEROND = "Afgerond"
 
@@ -207,7 +208,7 @@ def to_frames(trajs: list[T], events: list[tuple]):
     cf = pl.LazyFrame([(t.id, p) for t in trajs for p in sorted(t.clients)],
                       schema={"traject_id": pl.Utf8, "persoon_id": pl.Utf8}, orient="row")
     ef = pl.LazyFrame(events, schema={"persoon_id": pl.Utf8, "datum": pl.Date, "soort": pl.Utf8}, orient="row")
-    return tf, cf, ef
+    return with_process_fields(tf, cf), cf, ef
 
 
 years = st.integers(2013, 2027)

@@ -14,7 +14,9 @@ from schemas.indicator_registry import INDICATORS, codes, indicator
 from schemas.indicators import EVENT_INDICATORS, INDICATOR_CODES, Indicatoren, ROW_RULES
 
 CONTRACT = ["terugval_5j", "nazorg_gestart", "nazorg_tijdig", "nazorgtoets_voor_einde",
-            "nazorgcontact_6m", "warm_contact_12m", "terugval_12m"]
+            "nazorgcontact_6m", "warm_contact_12m", "terugval_12m",
+            # process.md §2
+            "eerste_gesprek_tijdig", "beschikking_tijdig", "beheer_naar_begeleiding"]
 
 
 def test_registry_keeps_the_contract_order_and_every_list_derives_from_it():
@@ -30,11 +32,13 @@ def test_every_cohort_of_the_registry_has_a_units_function_with_a_column_per_ind
         assert i.cohort == "aanmelders" or i.cohort in cohort.UNITS, i.code
     t = pl.LazyFrame(schema={"traject_id": pl.Utf8, "gemeentecode": pl.Utf8, "aanmelddatum": pl.Date,
                              "startdatum": pl.Date, "einddatum": pl.Date, "nazorg_startdatum": pl.Date,
-                             "uitstroomreden": pl.Utf8})
+                             "uitstroomreden": pl.Utf8, "eerste_gesprek_datum": pl.Date, "crisis": pl.Boolean,
+                             "beschikkingsdatum": pl.Date})
     pairs = t.with_columns(persoon_id=pl.lit(None, pl.Utf8))
     ev = pl.LazyFrame(schema={"persoon_id": pl.Utf8, "datum": pl.Date, "soort": pl.Utf8})
     for key, units in cohort.UNITS.items():
-        assert set(codes(cohort=key)) <= set(units(t, pairs, ev).collect_schema().names())
+        names = units(t, pairs, ev, cohort.no_begeleiding()).collect_schema().names()
+        assert set(codes(cohort=key)) <= set(names) and {"traject_id", "gemeentecode", "jaar"} <= set(names)
 
 
 def test_unknown_code_names_the_known_ones():
@@ -44,11 +48,12 @@ def test_unknown_code_names_the_known_ones():
 
 def test_voorlopig_follows_each_indicators_window():
     p = dt.date(2024, 6, 30)
-    df = pl.DataFrame({"indicator": CONTRACT * 2, "jaar": [2023] * 7 + [2024] * 7}).with_columns(
+    df = pl.DataFrame({"indicator": CONTRACT * 2, "jaar": [2023] * 10 + [2024] * 10}).with_columns(
         v=table.voorlopig(pl.col("indicator"), pl.col("jaar"), p))
     got = {(i, y): v for i, y, v in df.iter_rows()}
-    # year rule: x >= year(P); 6 months: 31-12-2023 + 6m = 30-06-2024 is not after P; 12 months is
-    assert [got[(c, 2023)] for c in CONTRACT] == [False, True, False, False, False, True, True]
+    # year rule: x >= year(P); 6 months: 31-12-2023 + 6m = 30-06-2024 is not after P; 12 months is;
+    # 3 months (beheer_naar_begeleiding): 31-03-2024 is not after P
+    assert [got[(c, 2023)] for c in CONTRACT] == [False, True, False, False, False, True, True, False, False, False]
     assert all(got[(c, 2024)] for c in CONTRACT)
 
 

@@ -20,12 +20,13 @@ EERSTE_JAAR, LAATSTE_JAAR = 1900, 2199
 
 
 def feestdagen(jaar: int) -> list[dt.date]:
-    """The public holidays of `jaar` that are not working days, sorted."""
+    """The public holidays of `jaar` that are not working days, sorted and distinct
+    (Ascension Day can fall on 5 May, as in 2008 and 2078)."""
     pasen = easter(jaar)
     koning = dt.date(jaar, 4, 27)
     if koning.weekday() == 6:  # Sunday: celebrated on Saturday the 26th
         koning = dt.date(jaar, 4, 26)
-    return sorted([
+    return sorted({
         dt.date(jaar, 1, 1),
         pasen + dt.timedelta(days=1),  # tweede paasdag
         pasen + dt.timedelta(days=39),  # Hemelvaartsdag
@@ -34,7 +35,7 @@ def feestdagen(jaar: int) -> list[dt.date]:
         dt.date(jaar, 5, 5),
         dt.date(jaar, 12, 25),
         dt.date(jaar, 12, 26),
-    ])
+    })
 
 
 @lru_cache(maxsize=1)

@@ -33,7 +33,6 @@ def eligible_trajectories(trajecten: pl.LazyFrame) -> pl.LazyFrame:
     window; the model never produces one, and here it is dropped rather than guessed.
     """
     g = pl.col("gemeentecode").cast(pl.Utf8).str.strip_chars()
-    have = set(trajecten.collect_schema().names())  # TEMPORARY until the model has process.md §1 (part A)
     return trajecten.filter(
         ~pl.col("is_informatie_advies").fill_null(False) & pl.col("aanmelddatum").is_not_null()
     ).select(
@@ -41,8 +40,8 @@ def eligible_trajectories(trajecten: pl.LazyFrame) -> pl.LazyFrame:
         pl.when((g.str.len_chars() > 0) & (g.str.to_lowercase() != "onbekend")).then(g.str.to_uppercase()).alias("gemeentecode"),
         *[pl.col(c).cast(pl.Date) for c in DATE_COLUMNS],
         pl.col("uitstroomreden").cast(pl.Utf8),
-        *[pl.col(c).cast(pl.Date) for c in PROCESS_DATES if c in have],
-        *[pl.col(c).cast(t) for c, t in PROCESS_COLUMNS.items() if c in have],
+        *[pl.col(c).cast(pl.Date) for c in PROCESS_DATES],
+        *[pl.col(c).cast(t) for c, t in PROCESS_COLUMNS.items()],
     )
 
 
