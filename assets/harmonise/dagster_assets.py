@@ -77,7 +77,8 @@ def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], store: OutputStore,
 )  # fmt: skip
 def harmonised_trajectories(context: AssetExecutionContext, settings: DdasSettings):
     records = pl.concat([read_staging(settings.store, b, TrajectRecord) for b in trajectory_names()], how="vertical")
-    out = harmonise(records)
+    # the key unmasks the clients' birth dates in memory (harmonise); a run without any masked date needs none
+    out = harmonise(records, key=settings.key() if settings.pseudonym_key else None)
     trajecten, clienten, herkomst = pl.collect_all([out.trajecten, out.trajectclienten, out.herkomst])
     superseded = int(herkomst["vervangen_door"].is_not_null().sum())
     context.log.info(f"{herkomst.height} records ({superseded} superseded) -> {trajecten.height} trajecten")
