@@ -87,16 +87,21 @@ def model_tables() -> dict[str, pl.DataFrame]:
     t = pl.DataFrame(
         [{"traject_id": tid, "gemeentecode": g, "aanmelddatum": D(a), "startdatum": D(a), "einddatum": e and D(e),
           "uitstroomreden": r, "is_informatie_advies": ia, "nazorg_startdatum": n and D(n), "schuldbedrag_eur": None,
-          "aantal_bronrecords": 1, "bronnen": "ddas", "laatste_levering": dt.datetime(2025, 1, 15, tzinfo=UTC)}
-         for tid, (g, _, a, e, r, n, ia) in TRAJECTS.items()],
+          "aantal_bronrecords": 1, "bronnen": "ddas", "laatste_levering": dt.datetime(2025, 1, 15, tzinfo=UTC),
+          "eerste_gesprek_datum": None, "crisis": None, "beschikkingsdatum": None, "beschikkingssoort": None,
+          "oplossing_soort": None, "aantal_clienten": len(set(cs))}
+         for tid, (g, cs, a, e, r, n, ia) in TRAJECTS.items()],
         schema={
             "traject_id": pl.Utf8, "gemeentecode": pl.Utf8, "aanmelddatum": pl.Date, "startdatum": pl.Date,
             "einddatum": pl.Date, "uitstroomreden": pl.Utf8, "is_informatie_advies": pl.Boolean,
             "nazorg_startdatum": pl.Date, "schuldbedrag_eur": pl.Int64, "aantal_bronrecords": pl.Int64,
-            "bronnen": pl.Utf8, "laatste_levering": pl.Datetime("us", "UTC")},
+            "bronnen": pl.Utf8, "laatste_levering": pl.Datetime("us", "UTC"), "eerste_gesprek_datum": pl.Date,
+            "crisis": pl.Boolean, "beschikkingsdatum": pl.Date, "beschikkingssoort": pl.Utf8, "oplossing_soort": pl.Utf8,
+            "aantal_clienten": pl.Int64},
     )
-    c = pl.DataFrame([(tid, p) for tid, v in TRAJECTS.items() for p in v[1]],
-                     schema={"traject_id": pl.Utf8, "persoon_id": pl.Utf8}, orient="row")
+    c = pl.DataFrame([(tid, p, "onbekend", "onbekend") for tid, v in TRAJECTS.items() for p in v[1]],
+                     schema={"traject_id": pl.Utf8, "persoon_id": pl.Utf8, "leeftijdsklasse": pl.Utf8,
+                             "geslacht": pl.Utf8}, orient="row")
     ev = pl.DataFrame(
         [{"persoon_id": p, "datum": D(d), "soort": s, "uitkomst": "Lichte nazorg" if s == "nazorgtoets" else None,
           "contactvorm": None, "uitgevoerd_door": None, "gemeentecode": "GM0518", "bestand": "nazorg/GM0518_20240101.xlsx",
