@@ -75,6 +75,15 @@ ddas_schema_check.FURTHER_SCHEMAS[SCHEMA_NAME] = vs_json_schema
 
 # --- tolerant extraction --------------------------------------------------------------
 
+_SIGNAL_RAW = {"levering_index": pl.Int64, "record_index": pl.Int64, "gemeente_ruw": pl.Utf8, "id_ruw": pl.Utf8,
+               "bsn_ruw": pl.Utf8, "postcode": pl.Utf8, "huisnummer": pl.Utf8, "toevoeging": pl.Utf8,
+               "signaaldatum": pl.Utf8, "ontstaansdatum": pl.Utf8, "partner_ruw": pl.Utf8, "bedrag_eur": pl.Int64,
+               "crisissignaal": pl.Boolean, "warme_overdracht": pl.Boolean, "status_ruw": pl.Utf8}
+_CASE_RAW = {"levering_index": pl.Int64, "record_index": pl.Int64, "gemeente_ruw": pl.Utf8, "ids_ruw": pl.List(pl.Utf8),
+             "matchingsdatum": pl.Utf8, "datum_opgepakt": pl.Utf8, "resultaat_ruw": pl.Utf8}
+_ATTEMPT_RAW = {"rij": pl.Int64, "datum": pl.Utf8, "bereikt": pl.Boolean}
+
+
 
 def _text(v):
     """A delivered text as is; null stays null; any other JSON value is present but not text."""
@@ -103,52 +112,55 @@ def _dict(v) -> dict:
     return v if v.__class__ is dict else {}
 
 
-def decode(doc: dict) -> tuple[list[dict], list[dict], list[dict]]:
-    """(signals, cases, contact attempts) of a loaded document as rows of raw values.
+def decode(doc: dict) -> tuple[dict[str, list], dict[str, list], dict[str, list]]:
+    """(signals, cases, contact attempts) of a loaded document as columns of raw values
+    (the keys of _SIGNAL_RAW, _CASE_RAW, _ATTEMPT_RAW).
 
     Only the fields the model uses are taken: names, street, place and birth date stay
     in the parsed document, which is dropped after this.
     """
-    signals, cases, attempts = [], [], []
+    sig = {k: [] for k in _SIGNAL_RAW}
+    case = {k: [] for k in _CASE_RAW}
+    att = {k: [] for k in _ATTEMPT_RAW}
     for i, lev in enumerate(doc["leveringen"]):
         lev = _dict(lev)
         gemeente = _text(lev.get("gemeentecode"))
-        for j, s in enumerate(lev.get("vroegsignalen") if lev.get("vroegsignalen").__class__ is list else ()):
+        signals = lev.get("vroegsignalen")
+        for j, s in enumerate(signals if signals.__class__ is list else ()):
             s = _dict(s)
             client = _dict(s.get("client"))
-            signals.append({
-                "levering_index": i, "record_index": j, "gemeente_ruw": gemeente,
-                "id_ruw": _code_text(s.get("ID")),
-                "bsn_ruw": _code_text(client.get("Burgerservicenummer")),
-                "postcode": _text(client.get("Postcode")),
-                "huisnummer": _code_text(client.get("Huisnummer")),
-                "toevoeging": _code_text(client.get("Huisnummertoevoeging")),
-                "signaaldatum": _text(s.get("signaaldatum")),
-                "ontstaansdatum": _text(s.get("ontstaansdatum")),
-                "partner_ruw": _text(_dict(s.get("signaalpartner")).get("type")),
-                "bedrag_eur": _euros(s.get("bedrag")),
-                "crisissignaal": _bool(s.get("crisissignaal")),
-                "warme_overdracht": _bool(s.get("warmeOverdracht")),
-                "status_ruw": _text(s.get("status")),
-            })
-        for j, z in enumerate(lev.get("vroegsignaalzaken") if lev.get("vroegsignaalzaken").__class__ is list else ()):
+            for k, v in (
+                ("levering_index", i), ("record_index", j), ("gemeente_ruw", gemeente),
+                ("id_ruw", _code_text(s.get("ID"))), ("bsn_ruw", _code_text(client.get("Burgerservicenummer"))),
+                ("postcode", _text(client.get("Postcode"))), ("huisnummer", _code_text(client.get("Huisnummer"))),
+                ("toevoeging", _code_text(client.get("Huisnummertoevoeging"))),
+                ("signaaldatum", _text(s.get("signaaldatum"))), ("ontstaansdatum", _text(s.get("ontstaansdatum"))),
+                ("partner_ruw", _text(_dict(s.get("signaalpartner")).get("type"))), ("bedrag_eur", _euros(s.get("bedrag"))),
+                ("crisissignaal", _bool(s.get("crisissignaal"))), ("warme_overdracht", _bool(s.get("warmeOverdracht"))),
+                ("status_ruw", _text(s.get("status"))),
+            ):
+                sig[k].append(v)
+        cases = lev.get("vroegsignaalzaken")
+        for j, z in enumerate(cases if cases.__class__ is list else ()):
             z = _dict(z)
             refs = z.get("vroegsignalen") if z.get("vroegsignalen").__class__ is list else []
             ids = [_code_text(_dict(r).get("ID")) for r in refs]
-            n = len(cases)
+            n = len(case["levering_index"])
             pogingen = z.get("contactpogingen") if z.get("contactpogingen").__class__ is list else []
             for p in pogingen:
                 if p is not None:  # a null element is absent
                     p = _dict(p)
-                    attempts.append({"rij": n, "datum": _text(p.get("datum")), "bereikt": p.get("bereikt") is True})
-            cases.append({
-                "levering_index": i, "record_index": j, "gemeente_ruw": gemeente,
-                "ids_ruw": [x for x in ids if x.__class__ is str and x != NIET_TEKST],
-                "matchingsdatum": _text(z.get("matchingsdatum")),
-                "datum_opgepakt": _text(z.get("datum_opgepakt")),
-                "resultaat_ruw": _text(z.get("resultaat")),
-            })
-    return signals, cases, attempts
+                    att["rij"].append(n)
+                    att["datum"].append(_text(p.get("datum")))
+                    att["bereikt"].append(p.get("bereikt") is True)
+            for k, v in (
+                ("levering_index", i), ("record_index", j), ("gemeente_ruw", gemeente),
+                ("ids_ruw", [x for x in ids if x.__class__ is str and x != NIET_TEKST]),
+                ("matchingsdatum", _text(z.get("matchingsdatum"))), ("datum_opgepakt", _text(z.get("datum_opgepakt"))),
+                ("resultaat_ruw", _text(z.get("resultaat"))),
+            ):
+                case[k].append(v)
+    return sig, case, att
 
 
 # --- the rules of vroegsignalering.md §1, vectorised ---------------------------------
@@ -291,19 +303,12 @@ class VsFileRead:
     status: str
     reden: str | None
     stamp: tuple | None
-    signals: pl.DataFrame | None = None
-    cases: pl.DataFrame | None = None
+    signals: pl.DataFrame | None = None  # raw signal rows (_SIGNAL_RAW)
+    cases: tuple[pl.DataFrame, pl.DataFrame] | None = None  # raw cases (_CASE_RAW) and their attempts (`rij`: case in this file)
     findings: pl.DataFrame | None = None
     leverancier: str | None = None
 
 
-_SIGNAL_RAW = {"levering_index": pl.Int64, "record_index": pl.Int64, "gemeente_ruw": pl.Utf8, "id_ruw": pl.Utf8,
-               "bsn_ruw": pl.Utf8, "postcode": pl.Utf8, "huisnummer": pl.Utf8, "toevoeging": pl.Utf8,
-               "signaaldatum": pl.Utf8, "ontstaansdatum": pl.Utf8, "partner_ruw": pl.Utf8, "bedrag_eur": pl.Int64,
-               "crisissignaal": pl.Boolean, "warme_overdracht": pl.Boolean, "status_ruw": pl.Utf8}
-_CASE_RAW = {"levering_index": pl.Int64, "record_index": pl.Int64, "gemeente_ruw": pl.Utf8, "ids_ruw": pl.List(pl.Utf8),
-             "matchingsdatum": pl.Utf8, "datum_opgepakt": pl.Utf8, "resultaat_ruw": pl.Utf8}
-_ATTEMPT_RAW = {"rij": pl.Int64, "datum": pl.Utf8, "bereikt": pl.Boolean}
 
 
 def _read_bounded(path: str) -> tuple[bytes | None, str | None]:
@@ -333,10 +338,10 @@ def read_file(path: str, bestand: str, peildatum: dt.date) -> VsFileRead:
         signals, cases, attempts = decode(doc)
         leverancier = supplier_code(doc.get("codeGegevensleverancier"))
         del doc, raw
-        s = judge_signals(pl.DataFrame(signals, schema=_SIGNAL_RAW), peildatum)
-        c = judge_cases(pl.DataFrame(cases, schema=_CASE_RAW).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64)),
-                        pl.DataFrame(attempts, schema=_ATTEMPT_RAW), peildatum)
-        return VsFileRead(status, None, stamp, s, c, findings, leverancier)
+        # raw rows only: the rules run once over all files (vectorised), in read_vs
+        return VsFileRead(status, None, stamp, pl.DataFrame(signals, schema=_SIGNAL_RAW),
+                          (pl.DataFrame(cases, schema=_CASE_RAW), pl.DataFrame(attempts, schema=_ATTEMPT_RAW)),
+                          findings, leverancier)
     except Exception as e:  # noqa: BLE001 - one file's fault is that file's refusal
         return VsFileRead("geweigerd", f"bestand kon niet verwerkt worden ({type(e).__name__})", None)
 
@@ -402,25 +407,33 @@ def read_vs(files: pl.DataFrame, peildatum: dt.date, key: bytes) -> IngestResult
     with without_cyclic_gc():
         rows = list(files.sort("bestand").iter_rows(named=True))
         reads = [read_file(r["pad"], r["bestand"], peildatum) for r in rows]
-    ledger, sig_parts, case_parts, findings = [], [], [], []
+    sig_parts, case_parts, attempt_parts, findings = [], [], [], []
+    n_cases = 0
     for file, got in zip(rows, reads):
-        gelezen = geaccepteerd = 0
         if got.status == "geladen":
-            extra = [pl.lit(file["bestand"]).alias("bestand"), pl.lit(got.stamp[1], dtype=RECORD_SCHEMA["aanlevertijdstip"]).alias("aanlevertijdstip")]
+            extra = [pl.lit(file["bestand"]).alias("bestand"),
+                     pl.lit(got.stamp[1], dtype=RECORD_SCHEMA["aanlevertijdstip"]).alias("aanlevertijdstip")]
+            cases, attempts = got.cases
             sig_parts.append(got.signals.with_columns(extra))
-            case_parts.append(got.cases.with_columns(extra))
+            # `rij` numbers the cases of all files; attempts point at it
+            case_parts.append(cases.with_columns(extra, rij=pl.int_range(n_cases, n_cases + cases.height, dtype=pl.Int64)))
+            attempt_parts.append(attempts.with_columns(pl.col("rij") + n_cases))
+            n_cases += cases.height
             findings.append(got.findings)
-            gelezen = got.signals.height + got.cases.height
-            geaccepteerd = got.signals["reden_code"].null_count() + got.cases["reden_code"].null_count()
+    typed = {"bestand": pl.Utf8, "aanlevertijdstip": RECORD_SCHEMA["aanlevertijdstip"]}
+    signals = judge_signals(pl.concat([pl.DataFrame(schema={**_SIGNAL_RAW, **typed}), *sig_parts], how="vertical_relaxed"),
+                            peildatum)
+    cases = judge_cases(pl.concat([pl.DataFrame(schema={**_CASE_RAW, **typed, "rij": pl.Int64}), *case_parts],
+                                  how="vertical_relaxed"),
+                        pl.concat([pl.DataFrame(schema=_ATTEMPT_RAW), *attempt_parts]), peildatum)
+    judged = pl.concat([signals.select("bestand", "reden_code"), cases.select("bestand", "reden_code")])
+    counts = {b: (int(n), int(ok)) for b, n, ok in judged.group_by("bestand").agg(
+        n=pl.len(), ok=pl.col("reden_code").is_null().sum()).iter_rows()}
+    ledger = []
+    for file, got in zip(rows, reads):
+        gelezen, geaccepteerd = counts.get(file["bestand"], (0, 0)) if got.status == "geladen" else (0, 0)
         ledger.append(ledger_row(file, got.status, got.reden, got.stamp[0] if got.stamp else None, gelezen,
                                  geaccepteerd, got.leverancier))
-    empty_sig = judge_signals(pl.DataFrame(schema=_SIGNAL_RAW), peildatum).with_columns(
-        bestand=pl.lit(None, pl.Utf8), aanlevertijdstip=pl.lit(None, RECORD_SCHEMA["aanlevertijdstip"]))
-    empty_case = judge_cases(pl.DataFrame(schema=_CASE_RAW).with_row_index("rij").with_columns(pl.col("rij").cast(pl.Int64)),
-                             pl.DataFrame(schema=_ATTEMPT_RAW), peildatum).with_columns(
-        bestand=pl.lit(None, pl.Utf8), aanlevertijdstip=pl.lit(None, RECORD_SCHEMA["aanlevertijdstip"]))
-    signals = pl.concat([empty_sig, *sig_parts], how="vertical_relaxed")
-    cases = pl.concat([empty_case, *case_parts], how="vertical_relaxed")
     quarantine = (
         pl.concat([_quarantine(signals, "vroegsignalen").with_columns(_soort=pl.lit(0)),
                    _quarantine(cases, "vroegsignaalzaken").with_columns(_soort=pl.lit(1))])
