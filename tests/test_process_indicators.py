@@ -389,3 +389,21 @@ def test_the_random_worlds_reach_published_and_suppressed_rows():
         got = table(t.naam, trajs, **kw)
         assert got["onderdrukt"].any() and (~got["onderdrukt"]).any(), t.naam
         assert got.rows() == _ref_rows(t.naam, trajs, ind), t.naam
+
+
+def test_the_report_shows_the_wgs_group_and_the_tables():
+    from assets.report.build import build_report
+    from assets.report.data import ReportData
+
+    a = d(2024, 5, 1)
+    trajs = [ref.PT(f"t{i:03d}", ["GM0518", "GM0363"][i % 2], a, (Client(f"p{i}"),), eind=a + dt.timedelta(days=100 + i),
+                    reden=REASONS[i % 7], gesprek=a + dt.timedelta(days=i % 40), crisis=i % 3 == 0,
+                    beschikking=a + dt.timedelta(days=60), begeleiding=((BB, a, a + dt.timedelta(days=30)), (BG, a + dt.timedelta(days=40), None)))
+             for i in range(60)]
+    ind = indicatoren(trajs)
+    assert set(WGS) <= set(ind["indicator"])
+    inv = process_input(trajs, P, indicatoren=ind.lazy())
+    pages = build_report(ReportData(ind, tables={t.naam: compute_table(t.naam, inv) for t in TABLES}))
+    index = pages["rapport/index.html"]
+    assert 'id="wgs"' in index and "Eerste gesprek binnen de Wgs-termijn" in index and "nl-doorlooptijden" in index
+    assert "nl-uitstroom" in index and "GM0518-wgs" in pages["rapport/gemeenten/GM0518.html"]

@@ -84,7 +84,7 @@ def _wgs(d: ReportData, g: str) -> str | None:
 
 def _all_cells(d: ReportData, g: str) -> str:
     codes = [c for c in d.indicatoren["indicator"].unique(maintain_order=False).sort().to_list()]
-    order = {c: i for i, c in enumerate([*INDICATOR_CODES, *WGS])}  # contract order, then the Wgs ones
+    order = {c: i for i, c in enumerate(INDICATOR_CODES)}  # registry order: the contract, then the Wgs ones
     codes.sort(key=lambda c: (order.get(c, 99), c))
     ys = years(d.indicatoren)
     rows = [[label(c)] + [cell_html(d.cells(c, g).get(y, ABSENT)) for y in ys] for c in codes]

@@ -21,7 +21,7 @@ from assets.report.series import groep, serie
 from schemas.indicator_registry import codes
 
 FUNNEL = codes(rapport="nazorg")  # the aftercare funnel, in contract order
-WGS = ["eerste_gesprek_tijdig", "beschikking_tijdig", "beheer_naar_begeleiding"]
+WGS = codes(rapport="wgs")  # the Wgs terms and guidance (process.md §2), in registry order
 MAX_BARS = 40
 VROEG = ["signaal_opgepakt", "zaak_bereikt", "zaak_hulp_aanvaard", "meervoudig_signaal", "signaal_naar_schuldhulp"]
 

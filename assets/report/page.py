@@ -10,9 +10,6 @@ from schemas.indicator_registry import INDICATORS
 # tables that later versions add (their sections are skipped while the table is absent).
 LABELS = {
     **{i.code: i.naam for i in INDICATORS},
-    "eerste_gesprek_tijdig": "Eerste gesprek binnen de Wgs-termijn",
-    "beschikking_tijdig": "Beschikking binnen 8 weken na het eerste gesprek",
-    "beheer_naar_begeleiding": "Van budgetbeheer naar budgetbegeleiding",
     "signaal_opgepakt": "Signaal opgepakt",
     "zaak_bereikt": "Huishouden bereikt",
     "zaak_hulp_aanvaard": "Hulp aanvaard (van de bereikte)",
