@@ -327,3 +327,16 @@ def test_voorlopig():
         got = {j: (v1, v2) for j, v1, v2 in t.pivot(on="indicator", index="jaar", values="voorlopig").select(
             "jaar", "signaal_opgepakt", "signaal_naar_schuldhulp").iter_rows()}
         assert got == expect
+
+
+def test_member_lists_explain_every_cell(world):
+    from assets.vroegsignalering.members import cell_members
+
+    result, truth = world
+    s, z, _ = model_tables(result.records.lazy())
+    signals, cases, aanmeldingen = _truth_inputs(truth)
+    _, _, tr, cl = _pipeline(signals, cases, aanmeldingen)
+    counts = _counts(s, z, tr, cl)
+    for (code, regio, jaar), (teller, noemer) in sorted(counts.items())[::7]:  # every 7th cell: all indicators
+        m = cell_members(code, regio, jaar, s.lazy(), z.lazy(), tr.lazy(), cl.lazy())
+        assert (int(m["in_teller"].sum()), m.height) == (teller, noemer), (code, regio, jaar)

@@ -70,14 +70,20 @@ def household_units(signalen: pl.LazyFrame) -> pl.LazyFrame:
     ).filter(pl.col("huishouden").is_not_null())
 
 
-def _household_cells(signalen: pl.LazyFrame) -> pl.LazyFrame:
+def households(signalen: pl.LazyFrame) -> pl.LazyFrame:
+    """(regio_code, jaar, huishouden, hit): each household once per region and year, a hit
+    when it has signals of two partner types in one calendar month (there)."""
     per_month = (
         by_region(household_units(signalen))
         .group_by("regio_code", "jaar", "huishouden", "maand")
         .agg(hit=pl.col("signaalpartner").drop_nulls().n_unique() >= 2)
     )
-    return per_month.group_by("regio_code", "jaar", "huishouden").agg(pl.col("hit").any()).group_by(
-        "regio_code", "jaar").agg(teller=pl.col("hit").sum().cast(pl.Int64), noemer=pl.len().cast(pl.Int64)
+    return per_month.group_by("regio_code", "jaar", "huishouden").agg(pl.col("hit").any())
+
+
+def _household_cells(signalen: pl.LazyFrame) -> pl.LazyFrame:
+    return households(signalen).group_by("regio_code", "jaar").agg(
+        teller=pl.col("hit").sum().cast(pl.Int64), noemer=pl.len().cast(pl.Int64)
     ).with_columns(indicator=pl.lit("meervoudig_signaal"))
 
 
