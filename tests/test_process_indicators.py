@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from assets.common import werkdagen
 from assets.indicators import compute_indicators
+from assets.indicators.table_checks import tabel_recoverable
 from assets.indicators.tabellen import BY_NAME, TABLES, compute_table
 from tests import reference_process as ref
 from tests.process_builders import frames, one, process_input
@@ -372,6 +373,7 @@ def test_tables_match_the_reference(w):
         kw = {"indicatoren": ind.lazy()} if t.naam == "terugval_uitsplitsing" else {}
         got = table(t.naam, trajs, peil, **kw)
         assert got.rows() == _ref_rows(t.naam, trajs, ind, peil), t.naam
+        assert tabel_recoverable(t.naam, got, ind).height == 0, t.naam  # what the asset check verifies
 
 
 def test_the_random_worlds_reach_published_and_suppressed_rows():
@@ -407,3 +409,26 @@ def test_the_report_shows_the_wgs_group_and_the_tables():
     index = pages["rapport/index.html"]
     assert 'id="wgs"' in index and "Eerste gesprek binnen de Wgs-termijn" in index and "nl-doorlooptijden" in index
     assert "nl-uitstroom" in index and "GM0518-wgs" in pages["rapport/gemeenten/GM0518.html"]
+
+
+def test_the_asset_check_rules_find_a_recoverable_cell_and_a_broken_row():
+    from assets.indicators.table_checks import tabel_rule_failures
+
+    trajs = ([closed(f"a{i}", "GM0518", "Afgerond") for i in range(25)] + [closed(f"o{i}", "GM0518", "Overleden") for i in range(5)]
+             + [closed(f"b{i}", "GM0363", "Afgerond") for i in range(20)] + [closed(f"u{i}", None, "Overleden") for i in range(3)]
+             + [closed(f"z{i}", None, "Zelf") for i in range(10)])
+    ind = indicatoren(trajs)
+    inv = process_input(trajs, P, indicatoren=ind.lazy())
+    for t in TABLES:
+        got = compute_table(t.naam, inv)
+        assert tabel_rule_failures(t.naam, got) == {} and tabel_recoverable(t.naam, got, ind).height == 0, t.naam
+    u = compute_table("uitstroom", inv)
+    # Publish GM0518's Afgerond again: its Overleden (5) follows from its total (30) minus 25.
+    leak = u.with_columns(
+        onderdrukking=pl.when((pl.col("regio_code") == "GM0518") & (pl.col("uitstroomreden") == "Afgerond")).then(None)
+        .otherwise("onderdrukking")).with_columns(onderdrukt=pl.col("onderdrukking").is_not_null())
+    leak = leak.with_columns(aantal=pl.when(pl.col("onderdrukt")).then(None).otherwise(
+        pl.when(pl.col("uitstroomreden") == "Afgerond").then(pl.lit(25, pl.Int64)).otherwise("aantal")))
+    found = tabel_recoverable("uitstroom", leak, ind)
+    assert ("categorieen", "GM0518 2024", 5) in found.rows()
+    assert tabel_rule_failures("uitstroom", leak)  # Afgerond: noemer and aandeel empty on a shown row
