@@ -19,11 +19,12 @@ from assets.harmonise.ordering import check_positions
 from assets.harmonise.supersede import mark_superseded, supersede
 from assets.harmonise.traject_id import fnv1a64, hex16
 from assets.harmonise.trajectories import harmonise
-from schemas.model import NazorgGebeurtenissen, TrajectClienten, TrajectHerkomst, Trajecten
+from schemas.model import Begeleiding, NazorgGebeurtenissen, Schulden, TrajectClienten, TrajectHerkomst, Trajecten
 from schemas.quality import empty
 from schemas.records import NazorgEvent, TrajectRecord
 
 SCHEMA = empty(TrajectRecord).schema
+KEY = b"test-key-for-harmonise-0123456789abcdef"
 
 
 def pid(name: str) -> str:
@@ -40,8 +41,18 @@ def _d(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
+def process(persons, bron: str = "ddas", **given) -> dict:
+    """The process fields of a record (process.md §1), neutral unless given: no sex or
+    birth date per client, no first conversation, no crisis (CSV: unknown), no guidance or debts."""
+    return dict(
+        geslachten=[None] * len(persons), geboortedata_gemaskeerd=[None] * len(persons), eerste_gesprek_datum=None,
+        crisis=False if bron == "ddas" else None, beschikkingsdatum=None, beschikkingssoort=None, oplossing_soort=None,
+        begeleiding=[], schulden=[],
+    ) | given
+
+
 def ddas(persons, start, end=None, *, file="ddas/a.json", t="2024-12-31T09:00:00+00:00", horizon=None, lev=0, idx=0,
-         aanmeld=None, gemeente="GM0518", reden=None, ia=False, nazorg=None, bedrag=None) -> dict:  # fmt: skip
+         aanmeld=None, gemeente="GM0518", reden=None, ia=False, nazorg=None, bedrag=None, **given) -> dict:  # fmt: skip
     """One accepted DDAS record; persons is a string of one-letter names ('ab' = a couple).
     Like ingest, the record's start is the earliest of its aanmelding and start."""
     instant = dt.datetime.fromisoformat(t).astimezone(dt.timezone.utc)
@@ -50,12 +61,12 @@ def ddas(persons, start, end=None, *, file="ddas/a.json", t="2024-12-31T09:00:00
         record_index=idx, aanlevertijdstip=instant, horizon=_d(horizon) or instant.date(), dossiernr=None,
         gemeentecode=gemeente, aanmelddatum=_d(aanmeld or start), startdatum=min(_d(start), _d(aanmeld or start)), einddatum=_d(end),
         uitstroomreden=reden, is_informatie_advies=ia, nazorg_startdatum=_d(nazorg), schuldbedrag_eur=bedrag,
-        persoon_ids=[pid(p) for p in persons],
+        persoon_ids=[pid(p) for p in persons], **process(persons, "ddas", **given),
     )  # fmt: skip
 
 
 def csv(persons, start, end=None, *, export="2024-01-31", dossier="D1", line=2, gemeente="GM0518", folder="",
-        aanmeld=None, reden=None, ia=False, nazorg=None, bedrag=None) -> dict:  # fmt: skip
+        aanmeld=None, reden=None, ia=False, nazorg=None, bedrag=None, **given) -> dict:  # fmt: skip
     """One accepted legacy CSV row of export shv_csv/<folder>GMxxxx_YYYYMMDD.csv."""
     day = dt.date.fromisoformat(export)
     return dict(
@@ -64,7 +75,7 @@ def csv(persons, start, end=None, *, export="2024-01-31", dossier="D1", line=2, 
         horizon=day, dossiernr=did(dossier), gemeentecode=gemeente, aanmelddatum=_d(aanmeld or start),
         startdatum=min(_d(start), _d(aanmeld or start)),
         einddatum=_d(end), uitstroomreden=reden, is_informatie_advies=ia, nazorg_startdatum=_d(nazorg),
-        schuldbedrag_eur=bedrag, persoon_ids=[pid(p) for p in persons],
+        schuldbedrag_eur=bedrag, persoon_ids=[pid(p) for p in persons], **process(persons, "shv_csv", **given),
     )  # fmt: skip
 
 
@@ -74,15 +85,19 @@ def frame(*records: dict) -> pl.DataFrame:
     return df
 
 
-def run(*records: dict | pl.DataFrame):
-    """harmonise -> (trajecten, clienten, herkomst), each validated against its model."""
+def run(*records: dict | pl.DataFrame, nested: bool = False):
+    """harmonise -> (trajecten, clienten, herkomst[, begeleiding, schulden]), each validated against its model."""
     df = records[0] if isinstance(records[0], pl.DataFrame) else frame(*records)
-    out = harmonise(df.lazy())
-    trajecten, clienten, herkomst = pl.collect_all([out.trajecten, out.trajectclienten, out.herkomst])
+    out = harmonise(df.lazy(), KEY)
+    trajecten, clienten, herkomst, begeleiding, schulden = pl.collect_all(
+        [out.trajecten, out.trajectclienten, out.herkomst, out.begeleiding, out.schulden]
+    )
     Trajecten.validate(trajecten)
     TrajectClienten.validate(clienten)
     TrajectHerkomst.validate(herkomst)
-    return trajecten, clienten, herkomst
+    Begeleiding.validate(begeleiding)
+    Schulden.validate(schulden)
+    return (trajecten, clienten, herkomst, begeleiding, schulden) if nested else (trajecten, clienten, herkomst)
 
 
 def members(herkomst: pl.DataFrame) -> set[frozenset[str]]:

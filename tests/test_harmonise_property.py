@@ -11,7 +11,8 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_harmonise import SCHEMA, pid, run
+from assets.common.birth_mask import mask
+from tests.test_harmonise import KEY, SCHEMA, pid, process, run
 
 UTC = dt.timezone.utc
 DAY0 = dt.date(2023, 1, 1)
@@ -62,9 +63,48 @@ def record_sets(draw) -> list[dict]:
                 is_informatie_advies=draw(st.booleans()),
                 nazorg_startdatum=draw(st.one_of(st.none(), st.sampled_from([DAY0, DAY0 + dt.timedelta(days=9)]))),
                 schuldbedrag_eur=draw(st.one_of(st.none(), st.sampled_from([100, 2500]))), persoon_ids=[pid(p) for p in persons],
+                **process(persons, f["bron"], **draw(process_fields(persons, f["bron"]))),
             )
         )  # fmt: skip
     return records
+
+
+BORN = [None, dt.date(1996, 1, 2), dt.date(1996, 1, 3), dt.date(1978, 2, 28), dt.date(1958, 1, 20)]
+DATES = st.one_of(st.none(), st.sampled_from([DAY0 + dt.timedelta(days=d) for d in (0, 5, 9)]))
+
+
+@st.composite
+def process_fields(draw, persons, bron: str) -> dict:
+    """Random process fields (process.md §1) with many ties; birth dates around the
+    27th and 45th birthday of a 2023 aanmelding, masked as the readers mask them."""
+    ids = [pid(p) for p in persons]
+    born = [draw(st.sampled_from(BORN)) for _ in persons]
+    ddas = bron == "ddas"
+    elements = lambda: draw(st.lists(st.fixed_dictionaries(  # noqa: E731
+        {"soort": st.sampled_from([None, "Budgetbeheer", "Budgetbegeleiding"]), "startdatum": DATES, "einddatum": DATES}), max_size=2))
+    debts = lambda: draw(st.lists(st.fixed_dictionaries(  # noqa: E731
+        {"schuldsoort": st.sampled_from([None, "Zorg", "Nuts"]), "bedrag_eur": st.sampled_from([None, 50]),
+         "zakelijk": st.sampled_from([None, True, False]), "schuldeiser_id": st.sampled_from([None, "12345678", "e" * 64])}),
+        max_size=2))
+    return dict(
+        geslachten=[draw(st.sampled_from([None, "man", "vrouw"])) for _ in persons],
+        geboortedata_gemaskeerd=mask(pl.Series(ids), pl.Series(born, dtype=pl.Date), KEY).to_list(),
+        eerste_gesprek_datum=draw(DATES),
+        crisis=draw(st.booleans()) if ddas else None,
+        beschikkingsdatum=draw(DATES) if ddas else None,
+        beschikkingssoort=draw(st.sampled_from([None, "Afwijzingsbeschikking", "Toelatingsbeschikking"])) if ddas else None,
+        oplossing_soort=draw(st.sampled_from([None, "Saneringskrediet", "Schuldbemiddeling"])),
+        begeleiding=elements(),
+        schulden=debts() if ddas else [],
+        _born=born,
+    )
+
+
+def age_class(born: dt.date | None, on: dt.date) -> str:
+    if born is None:
+        return "onbekend"
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return "tot 27" if age < 27 else "27 tot 45" if age < 45 else "45 tot 65" if age < 65 else "65 of ouder"
 
 
 # --- the naive reference --------------------------------------------------------------------
@@ -125,7 +165,7 @@ def reference(records: list[dict]) -> dict:
         copies = dossiers[(r["gemeentecode"], r["dossiernr"])] if r["bron"] == "shv_csv" else [r]
         return min(copies, key=founding_key)
 
-    trajecten, rang, traject_of, clienten = {}, {}, {}, set()
+    trajecten, rang, traject_of, clienten, begeleiding, schulden = {}, {}, {}, set(), [], []
     for rows in comps.values():
         order = sorted(
             rows,
@@ -151,12 +191,35 @@ def reference(records: list[dict]) -> dict:
             aantal_bronrecords=len(rows),
             bronnen=",".join(sorted({r["bron"] for r in rows})),
             laatste_levering=max(r["aanlevertijdstip"] for r in rows),
+            **process_reference(order, earliest),
         )
         for n, r in enumerate(order):
             rang[_key(r)] = n
             traject_of[_key(r)] = tid
-            clienten.update((tid, p) for p in r["persoon_ids"])
-    return dict(trajecten=trajecten, rang=rang, traject_of=traject_of, vervangen=vervangen, clienten=clienten)
+        for p in {p for r in rows for p in r["persoon_ids"]}:
+            mine = [(r["_born"][r["persoon_ids"].index(p)], r["geslachten"][r["persoon_ids"].index(p)]) for r in order if p in r["persoon_ids"]]
+            born = next((b for b, _ in mine if b is not None), None)
+            clienten.add((tid, p, age_class(born, earliest), next((g for _, g in mine if g is not None), "onbekend")))
+        begeleiding += [(tid, e["soort"], e["startdatum"], e["einddatum"]) for e in auth["begeleiding"]]
+        schulden += [(tid, e["schuldsoort"], e["bedrag_eur"], e["zakelijk"], e["schuldeiser_id"]) for e in auth["schulden"]]
+    return dict(trajecten=trajecten, rang=rang, traject_of=traject_of, vervangen=vervangen, clienten=clienten,
+                begeleiding=begeleiding, schulden=schulden)
+
+
+def process_reference(order: list[dict], earliest: dt.date) -> dict:
+    """process.md §1 from its wording; `order` is the authoritative order."""
+    gesprek = [r["eerste_gesprek_datum"] for r in order if r["eerste_gesprek_datum"] is not None]
+    ddas = [r for r in order if r["bron"] == "ddas"]
+    beschikt = [r for r in order if r["beschikkingsdatum"] is not None]
+    first_besch = min(beschikt, key=lambda r: r["beschikkingsdatum"]) if beschikt else None  # min keeps the first of ties
+    return dict(
+        eerste_gesprek_datum=min(gesprek) if gesprek else None,
+        crisis=any(r["crisis"] for r in ddas) if ddas else None,
+        beschikkingsdatum=first_besch["beschikkingsdatum"] if first_besch else None,
+        beschikkingssoort=first_besch["beschikkingssoort"] if first_besch else None,
+        oplossing_soort=order[0]["oplossing_soort"],
+        aantal_clienten=len({p for r in order for p in r["persoon_ids"]}),
+    )
 
 
 # --- the property ----------------------------------------------------------------------------
@@ -164,7 +227,8 @@ def reference(records: list[dict]) -> dict:
 @given(record_sets())
 def test_harmonise_matches_the_naive_reference(records):
     want = reference(records)
-    trajecten, clienten, herkomst = run(pl.DataFrame(records, schema=SCHEMA))
+    frame = pl.DataFrame([{k: v for k, v in r.items() if k != "_born"} for r in records], schema=SCHEMA)
+    trajecten, clienten, herkomst, begeleiding, schulden = run(frame, nested=True)
 
     keyed = herkomst.with_columns((pl.col("bestand") + "#" + pl.col("locatie")).alias("k"))
     got_members = {
@@ -175,6 +239,8 @@ def test_harmonise_matches_the_naive_reference(records):
 
     assert set(clienten.iter_rows()) == want["clienten"]
     assert clienten.height == len(want["clienten"])
+    assert sorted(begeleiding.iter_rows(), key=str) == sorted(want["begeleiding"], key=str)
+    assert sorted(schulden.iter_rows(), key=str) == sorted(want["schulden"], key=str)
     for row in keyed.iter_rows(named=True):
         assert row["vervangen_door"] == want["vervangen"].get(row["k"])
         assert row["traject_id"] == want["traject_of"].get(row["k"])

@@ -12,13 +12,17 @@ from assets.harmonise.ordering import check_positions, file_rank, file_table, pa
 from assets.harmonise.supersede import VERVANGEN_DOOR, mark_superseded
 from assets.harmonise.traject_id import file_states, first_copy, with_traject_ids
 from schemas.kinds import kinds, trajectory_names
-from schemas.model import TrajectHerkomst, Trajecten
+from assets.common.birth_mask import leeftijdsklasse, unmask
+from schemas.model import Begeleiding, Schulden, TrajectClienten, TrajectHerkomst, Trajecten
 
 OPEN_END = dt.date(9999, 12, 31)  # an open end sorts as the latest end
 
 # Column order of the model tables comes from their pandera models (schemas/model.py).
 TRAJECTEN_COLUMNS = list(Trajecten.to_schema().columns)
 HERKOMST_COLUMNS = list(TrajectHerkomst.to_schema().columns)
+CLIENTEN_COLUMNS = list(TrajectClienten.to_schema().columns)
+BEGELEIDING_COLUMNS = list(Begeleiding.to_schema().columns)
+SCHULDEN_COLUMNS = list(Schulden.to_schema().columns)
 
 
 # --- authoritative order and fields --------------------------------------------------
@@ -70,11 +74,26 @@ def trajectory_fields(ordered: pl.LazyFrame) -> pl.LazyFrame:
         *[(pl.col("_gezag") == k.authority).any().alias(f"_bron_{k.name}") for k in kinds() if k.is_trajectory],
         pl.col("aanlevertijdstip").max().alias("laatste_levering"),
         pl.col("_stichting").min(),
+        *process_fields(),
     ).with_columns(
         pl.concat_str(
             [pl.when(f"_bron_{b}").then(pl.lit(b)) for b in sorted(trajectory_names())], separator=",", ignore_nulls=True
         ).alias("bronnen")
     ).drop(f"_bron_{b}" for b in trajectory_names())
+
+
+def process_fields() -> list[pl.Expr]:
+    """process.md §1, per component in authoritative order (see trajectory_fields)."""
+    return [
+        pl.col("eerste_gesprek_datum").min(),
+        # null when no record is DDAS (only DDAS records say true or false)
+        pl.when(pl.col("crisis").is_not_null().any()).then(pl.col("crisis").any()).alias("crisis"),
+        pl.col("beschikkingsdatum").min(),
+        # of the record with the earliest beschikkingsdatum, ties the first (most authoritative);
+        # null when none has one (arg_min answers 0 for an all-null group of one row)
+        pl.col("beschikkingssoort").filter(pl.col("beschikkingsdatum") == pl.col("beschikkingsdatum").min()).first(),
+        pl.col("oplossing_soort").first(),
+    ]
 
 
 # --- the model tables ----------------------------------------------------------------
@@ -83,6 +102,8 @@ class Harmonised:
     trajecten: pl.LazyFrame  # schemas.model.Trajecten
     trajectclienten: pl.LazyFrame  # schemas.model.TrajectClienten
     herkomst: pl.LazyFrame  # schemas.model.TrajectHerkomst
+    begeleiding: pl.LazyFrame  # schemas.model.Begeleiding
+    schulden: pl.LazyFrame  # schemas.model.Schulden
 
 
 def by_position(values: pl.Series, positions: pl.Series, n: int) -> pl.Series:
@@ -92,13 +113,15 @@ def by_position(values: pl.Series, positions: pl.Series, n: int) -> pl.Series:
     return values.gather(order)
 
 
-def harmonise(records: pl.LazyFrame) -> Harmonised:
-    """All accepted trajectory records of both sources (TrajectRecord) -> the three model
-    tables, rows sorted.
+def harmonise(records: pl.LazyFrame, key: bytes | None = None) -> Harmonised:
+    """All accepted trajectory records of both sources (TrajectRecord) -> the model
+    tables, rows sorted. `key`: the pseudonym key, which unmasks the clients' birth dates
+    (assets/common/birth_mask.py); required when a record carries one.
 
     Collects where it must: the records once (every step reads them), the link graph
-    (scipy) and the per-component fields (three outputs use them). The outputs are
-    returned lazy; collect them together with pl.collect_all.
+    (scipy), the per-component fields (several outputs use them) and the clients (their
+    birth dates are unmasked in memory). The outputs are returned lazy; collect them
+    together with pl.collect_all.
     """
     base = records.collect()
     files = file_states(file_table(base))
@@ -111,6 +134,7 @@ def harmonise(records: pl.LazyFrame) -> Harmonised:
         "rid", "component", "bron", "aanlevertijdstip", "einddatum", "aanmelddatum", "startdatum", "uitstroomreden",
         "gemeentecode", "is_informatie_advies", "nazorg_startdatum", "schuldbedrag_eur", "bestand_rang",
         "_stichting", "levering_index", "record_index",
+        "eerste_gesprek_datum", "crisis", "beschikkingsdatum", "beschikkingssoort", "oplossing_soort",
     ]  # fmt: skip
     ordered = authoritative_order(linked.lazy().filter(pl.col("rid").is_not_null()).select(field_columns)).collect()
     fields = with_traject_ids(trajectory_fields(ordered.lazy()).collect(), files)
@@ -122,23 +146,21 @@ def harmonise(records: pl.LazyFrame) -> Harmonised:
 
     gezag_rang = by_position(ordered["gezag_rang"], ordered["rid"], ordered.height)
 
-    trajecten = fields.lazy().sort("_stichting").select(TRAJECTEN_COLUMNS)
     # Ordered like trajecten (founding order), then persoon_id; a person named in several
-    # records of one trajectory is listed once (neighbours after the sort).
-    clienten = (
-        linked.lazy()
-        .filter(pl.col("component").is_not_null())
-        .select(
-            of_component("_stichting").alias("_stichting"),
-            of_component("traject_id").alias("traject_id"),
-            pl.col("persoon_ids").alias("persoon_id"),
-        )
-        .explode("persoon_id", empty_as_null=True)
-        .drop_nulls("persoon_id")
-        .sort("_stichting", "persoon_id")
-        .filter(pl.any_horizontal(pl.col("_stichting", "persoon_id").ne_missing(pl.col("_stichting", "persoon_id").shift(1))))
-        .select("traject_id", "persoon_id")
+    # records of one trajectory is listed once, with the sex and birth date of the most
+    # authoritative record that gives them (process.md §6.3).
+    taken = linked.lazy().filter(pl.col("component").is_not_null()).with_columns(
+        of_component("_stichting").alias("_stichting"),
+        of_component("traject_id").alias("traject_id"),
+        of_component("aanmelddatum").cast(pl.Date).alias("_aanmelddatum"),
+        pl.lit(gezag_rang).gather(pl.col("rid")).alias("gezag_rang"),
     )
+    clienten = client_rows(taken, key)
+    aantal = clienten.group_by("traject_id").agg(pl.len().cast(pl.Int64).alias("aantal_clienten"))
+    trajecten = (
+        fields.lazy().join(aantal.lazy(), on="traject_id", how="left").sort("_stichting").select(TRAJECTEN_COLUMNS)
+    )
+    authoritative = taken.filter(pl.col("gezag_rang") == 0)
     herkomst = linked.lazy().with_columns(
         of_component("traject_id").alias("traject_id"),
         pl.lit(gezag_rang).gather(pl.col("rid")).alias("gezag_rang"),
@@ -148,4 +170,52 @@ def harmonise(records: pl.LazyFrame) -> Harmonised:
     plaats = linked.select(packed("bestand_rang")).to_series()
     if not plaats.is_sorted():
         herkomst = herkomst.sort(packed("bestand_rang"))
-    return Harmonised(trajecten=trajecten, trajectclienten=clienten, herkomst=herkomst.select(HERKOMST_COLUMNS))
+    return Harmonised(
+        trajecten=trajecten, trajectclienten=clienten.lazy().select(CLIENTEN_COLUMNS), herkomst=herkomst.select(HERKOMST_COLUMNS),
+        begeleiding=nested_rows(authoritative, "begeleiding", BEGELEIDING_COLUMNS),
+        schulden=nested_rows(authoritative, "schulden", SCHULDEN_COLUMNS),
+    )
+
+
+def client_rows(taken: pl.LazyFrame, key: bytes | None) -> pl.DataFrame:
+    """One row per (trajectory, person) of the records in `taken` (with `_stichting`,
+    `traject_id`, the trajectory's `_aanmelddatum` and each record's `gezag_rang`):
+    traject_id, persoon_id, leeftijdsklasse, geslacht; sorted by founding order, persoon_id."""
+    per_person = (
+        taken.select("_stichting", "traject_id", "_aanmelddatum", "gezag_rang",
+                     pl.col("persoon_ids").alias("persoon_id"), pl.col("geslachten").alias("geslacht"),
+                     pl.col("geboortedata_gemaskeerd").alias("_geb"))
+        .explode("persoon_id", "geslacht", "_geb", empty_as_null=True)
+        .drop_nulls("persoon_id")
+        .sort("_stichting", "persoon_id", "gezag_rang")
+        # rows keep their order inside a group: the first non-null is the most authoritative one's
+        .group_by("_stichting", "persoon_id", maintain_order=True)
+        .agg(pl.col("traject_id", "_aanmelddatum").first(), pl.col("geslacht", "_geb").first(ignore_nulls=True))
+        .collect()
+        .cast({"_aanmelddatum": pl.Date, "geslacht": pl.Utf8, "_geb": pl.Int64})  # typed when empty too
+    )
+    masked = per_person["_geb"]
+    if key is None:
+        if masked.is_not_null().any():
+            raise ValueError("harmonise needs the pseudonym key to read the clients' masked birth dates")
+        born = pl.Series("_geb", [None] * per_person.height, dtype=pl.Date)
+    else:
+        born = unmask(per_person["persoon_id"], masked, key)
+    return per_person.with_columns(born.alias("_geb")).select(
+        "_stichting", "traject_id", "persoon_id",
+        leeftijdsklasse=leeftijdsklasse(pl.col("_geb"), pl.col("_aanmelddatum")),
+        geslacht=pl.col("geslacht").fill_null("onbekend"),
+    )
+
+
+def nested_rows(authoritative: pl.LazyFrame, column: str, columns: list[str]) -> pl.LazyFrame:
+    """The elements of a list-of-struct column of each trajectory's authoritative record, one
+    row each: ordered like trajecten, then as delivered."""
+    fields = [c for c in columns if c != "traject_id"]
+    return (
+        authoritative.select("_stichting", "traject_id", column)
+        .explode(column, empty_as_null=True)
+        .drop_nulls(column)
+        .sort("_stichting", maintain_order=True)
+        .select("traject_id", pl.col(column).struct.field(*fields))
+    )
