@@ -122,3 +122,16 @@ def test_the_doc_examples_run(run, monkeypatch):
     assert code
     for block in code:
         exec(compile(block, "docs/vroegsignalering.md", "exec"), {})
+
+
+def test_trace_an_early_warning_cell(run):
+    ind = pl.read_parquet(run["out"] / "indicatoren/vroegsignalering.parquet")
+    cell = ind.filter((pl.col("regio_code") == "NL") & ~pl.col("onderdrukt")).row(0, named=True)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DDAS_")}, "DAGSTER_HOME": str(run["home"])}
+    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "trace", "--output", str(run["out"]),
+                           "--indicator", cell["indicator"], "--regio", "NL", "--jaar", str(cell["jaar"]),
+                           "--format", "csv"], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    from io import StringIO
+    members = pl.read_csv(StringIO(proc.stdout))
+    assert (members.height, int(members["in_teller"].sum())) == (cell["noemer"], cell["teller"])
