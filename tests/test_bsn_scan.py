@@ -1,4 +1,4 @@
-"""The BSN scan (assets/quality/checks.bsn_like_cells) against a plain-Python reference.
+"""The BSN scan (assets/common/bsn_scan.bsn_like_cells) against a plain-Python reference.
 
 The rule (docs/privacy.md): a text cell is suspect when it holds a maximal run of exactly
 nine digits that passes the elfproef, wherever it stands; numbers are measures and are
