@@ -85,8 +85,18 @@ def synthetic_records(n: int, seed: int = 7) -> pl.DataFrame:
         pl.lit(None, dtype=pl.Date).alias("nazorg_startdatum"),
         pl.concat_list("_a", pl.when("_has_b").then(pl.col("_b"))).list.drop_nulls().alias("persoon_ids"),
     )
+    # process.md §1: a sex and a (masked) birth date per client, a first conversation; CSV no crisis
+    clients = pl.col("persoon_ids").list.len()
+    df = df.with_columns(
+        pl.col("persoon_ids").list.eval(pl.lit("vrouw")).alias("geslachten"),
+        pl.col("persoon_ids").list.eval(pl.element().str.slice(0, 7).str.to_integer(base=16)).alias("geboortedata_gemaskeerd"),
+        (pl.col("aanmelddatum") + pl.duration(days=14)).alias("eerste_gesprek_datum"),
+        pl.when(pl.col("bron") == "ddas").then(clients == 2).alias("crisis"),
+    )
     # Staging holds records file by file in path order, as the readers write them.
     df = df.sort("bestand", "levering_index", "record_index")
+    missing = [pl.lit(None, dtype).alias(c) for c, dtype in empty(TrajectRecord).schema.items() if c not in df.columns]
+    df = df.with_columns(missing).with_columns(pl.col("begeleiding", "schulden").fill_null([]))
     return df.select(empty(TrajectRecord).columns).cast(dict(empty(TrajectRecord).schema))
 
 
@@ -103,7 +113,7 @@ def main() -> None:
     t1 = time.perf_counter()
     print(f"generated {records.height:,} records in {t1 - t0:.1f} s (not timed)")
     t1 = time.perf_counter()
-    out = harmonise(records.lazy())  # supersede + link + components + fields (collected)
+    out = harmonise(records.lazy(), b"benchmark-key-0123456789abcdefghij")  # supersede + link + components + fields (collected)
     t2 = time.perf_counter()
     trajecten, clienten, herkomst = pl.collect_all([out.trajecten, out.trajectclienten, out.herkomst])
     t3 = time.perf_counter()
