@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from process_fields import add_process_fields
+
 from assets.common.reference import gemeentecodes
 from assets.indicators import compute_indicators
 from assets.indicators.views import indicatoren_breed, terugval_doel
@@ -29,7 +31,8 @@ def _dates(days: np.ndarray) -> pl.Series:
     return pl.Series((EPOCH + days.astype("timedelta64[D]")).astype("datetime64[D]")).cast(pl.Date)
 
 
-def generate(n_personen: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def generate(n_personen: int, seed: int, process: bool = True) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """trajecten, trajectclienten, events; with the process.md §1 fields unless `process` is false."""
     rng = np.random.default_rng(seed)
     raw = np.frombuffer(rng.bytes(32 * n_personen), dtype="S32")
     pid = pl.Series("persoon_id", raw, dtype=pl.Binary).bin.encode("hex")
@@ -80,6 +83,8 @@ def generate(n_personen: int, seed: int) -> tuple[pl.DataFrame, pl.DataFrame, pl
         "uitkomst": None, "contactvorm": None, "uitgevoerd_door": None,
         "gemeentecode": pl.Series(gemeente[pick], dtype=pl.Utf8),
     })
+    if process:  # the indicators read them (process.md §1); begeleiding and schulden: bench_process.py
+        trajecten, clienten, _, _ = add_process_fields(trajecten, clienten, seed)
     return trajecten, clienten, events
 
 

@@ -255,7 +255,7 @@ def test_terugval_uitsplitsing_categories_per_person_and_household():
 def _uitsplitsing_counts(trajs) -> dict:
     from assets.indicators.terugval_uitsplitsing import uitsplitsing_counts
     inv = process_input(trajs, P)
-    got = uitsplitsing_counts(inv.pairs, inv.clienten).collect()
+    got = uitsplitsing_counts(inv.trajecten, inv.clienten).collect()
     return {(r, y, dim, c): (t, n) for r, y, dim, c, t, n in got.iter_rows()}
 
 

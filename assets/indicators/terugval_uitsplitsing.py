@@ -11,11 +11,10 @@ from __future__ import annotations
 import polars as pl
 
 from assets.indicators.disclosure import STATE, primary, suppress_secondary_categories
-from assets.indicators.regions import by_region
-from assets.indicators.relapse import flagged_aanmelders
+from assets.indicators.relapse import relapse_links
 from assets.indicators.tabel_basis import Invoer, leeg_tenzij_getoond, voorlopig_jaar
 from assets.indicators.table import historie_onvolledig, percentage
-from schemas.indicators import CATEGORIEEN
+from schemas.indicators import CATEGORIEEN, NL
 
 DIMENSIES = list(CATEGORIEEN)
 INDICATOR = "terugval_5j"
@@ -25,39 +24,63 @@ def _huishouden() -> pl.Expr:
     return pl.when(pl.col("aantal_clienten") >= 2).then(pl.lit("2 clienten")).otherwise(pl.lit("1 client"))
 
 
-def uitsplitsing_pairs(pairs: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.LazyFrame:
-    """(t, p) of every aanmelder with gemeentecode, jaar, terugval, dimensie, categorie
-    (three rows per pair)."""
-    rij = clienten.select(pl.col("traject_id").cast(pl.Utf8), pl.col("persoon_id").cast(pl.Utf8),
-                          pl.col("leeftijdsklasse").cast(pl.Utf8), pl.col("geslacht").cast(pl.Utf8)).unique(
-        subset=["traject_id", "persoon_id"], keep="first")
-    grootte = pairs.select("traject_id", "aantal_clienten").unique(subset="traject_id")
-    flagged = (
-        flagged_aanmelders(pairs)
-        .join(rij, on=["traject_id", "persoon_id"], how="left")
-        .join(grootte, on="traject_id", how="left")
-        .with_columns(huishouden=_huishouden())
+def uitsplitsing_pairs(trajecten: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.DataFrame:
+    """One row per aanmelder pair (t, p): `_p` (the person as a small integer, cheap to
+    group on), gemeentecode, jaar, terugval and the three dimensions' categories.
+
+    `trajecten`: the eligible trajectories; `clienten`: model/trajectclienten with the
+    client rows' leeftijdsklasse and geslacht. The relapse rule is relapse.py's."""
+    pairs = trajecten.join(
+        clienten.select(pl.col("traject_id").cast(pl.Utf8), pl.col("persoon_id").cast(pl.Utf8),
+                        pl.col("leeftijdsklasse").cast(pl.Utf8), pl.col("geslacht").cast(pl.Utf8))
+        .filter(pl.col("persoon_id").is_not_null()),
+        on="traject_id", how="inner",
     )
-    base = ["traject_id", "persoon_id", "gemeentecode", "jaar", "terugval"]
-    return pl.concat([
-        flagged.select(*base, dimensie=pl.lit(d), categorie=pl.col(d).fill_null("onbekend")) for d in DIMENSIES
-    ])
-
-
-def uitsplitsing_counts(pairs: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.LazyFrame:
-    """Unsuppressed: regio_code, jaar, dimensie, categorie, teller, noemer."""
-    keys = ["regio_code", "jaar", "dimensie", "categorie"]
+    relapsed = relapse_links(pairs).select("traject_id", "persoon_id").unique().with_columns(terugval=pl.lit(True))
     return (
-        by_region(uitsplitsing_pairs(pairs, clienten))
-        .group_by(*keys, "persoon_id")
-        .agg(pl.col("terugval").any())
-        .group_by(keys)
+        pairs.join(relapsed, on=["traject_id", "persoon_id"], how="left")
+        .select("gemeentecode", jaar=pl.col("aanmelddatum").dt.year(), terugval=pl.col("terugval").fill_null(False),
+                _p=pl.col("persoon_id").cast(pl.Categorical).to_physical(),
+                leeftijdsklasse=pl.col("leeftijdsklasse").fill_null("onbekend"),
+                geslacht=pl.col("geslacht").fill_null("onbekend"), huishouden=_huishouden())
+        .collect()
+    )
+
+
+def _units(rows: pl.DataFrame, dedupe: bool) -> pl.DataFrame:
+    """Per region (own gemeente when known, always NL), dimension and category the persons
+    of `rows`: _r, jaar, dimensie, categorie, terugval. With `dedupe`, a person with
+    several pairs in a cell is one unit (a relapser when any pair relapsed)."""
+    out = []
+    for regio, frame in ((pl.col("gemeentecode"), rows.filter(pl.col("gemeentecode").is_not_null())),
+                         (pl.lit(NL), rows)):
+        for d in DIMENSIES:
+            part = frame.select("_p", "jaar", "terugval", _r=regio, dimensie=pl.lit(d), categorie=pl.col(d))
+            if dedupe:
+                part = part.group_by("_r", "jaar", "dimensie", "categorie", "_p").agg(pl.col("terugval").any())
+            out.append(part.select("_r", "jaar", "dimensie", "categorie", "terugval"))
+    return pl.concat(out)
+
+
+def uitsplitsing_counts(trajecten: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.LazyFrame:
+    """Unsuppressed: regio_code, jaar, dimensie, categorie, teller, noemer.
+
+    A person with one aanmelder pair in a year is one unit in each of its cells as it
+    is; only persons with several pairs in a year (few) need the per-person reduction.
+    """
+    rows = uitsplitsing_pairs(trajecten, clienten)
+    several = rows.select(pl.len().over("_p", "jaar") > 1).to_series()
+    units = pl.concat([_units(rows.filter(~several), dedupe=False), _units(rows.filter(several), dedupe=True)])
+    return (
+        units.group_by("_r", "jaar", "dimensie", "categorie")
         .agg(teller=pl.col("terugval").sum().cast(pl.Int64), noemer=pl.len().cast(pl.Int64))
+        .rename({"_r": "regio_code"})
+        .lazy()
     )
 
 
 def terugval_uitsplitsing(inv: Invoer) -> pl.DataFrame:
-    raw = uitsplitsing_counts(inv.pairs, inv.clienten).with_columns(pl.col("jaar").cast(pl.Int32), primary("noemer")).collect()
+    raw = uitsplitsing_counts(inv.trajecten, inv.clienten).with_columns(pl.col("jaar").cast(pl.Int32), primary("noemer")).collect()
     # Pass (b)'s totals: the published terugval_5j rows (null noemer: suppressed, nothing to subtract from).
     totals = (
         inv.indicatoren.filter(pl.col("indicator") == INDICATOR)
