@@ -432,3 +432,27 @@ def test_the_asset_check_rules_find_a_recoverable_cell_and_a_broken_row():
     found = tabel_recoverable("uitstroom", leak, ind)
     assert ("categorieen", "GM0518 2024", 5) in found.rows()
     assert tabel_rule_failures("uitstroom", leak)  # Afgerond: noemer and aandeel empty on a shown row
+
+
+def test_table_members_recount_every_cell():
+    from assets.indicators.doorlooptijden import doorlooptijd_counts
+    from assets.indicators.schulden import schuld_counts
+    from assets.indicators.table_members import table_members
+    from assets.indicators.terugval_uitsplitsing import uitsplitsing_counts
+    from assets.indicators.uitstroom import uitstroom_counts
+
+    a = d(2024, 5, 1)
+    trajs = [ref.PT(f"t{i:03d}", GEMEENTEN[i % 4], a + dt.timedelta(days=i * 5), (Client(f"p{i % 30}", "tot 27", "man"),),
+                    eind=a + dt.timedelta(days=100 + i), reden=REASONS[i % 7], gesprek=a + dt.timedelta(days=i * 5 + i % 30),
+                    beschikking=a + dt.timedelta(days=i * 5 + 60), schuldbedrag=100 * i if i % 3 else None,
+                    schulden=(("Zorg", i, i % 2 == 0, "k1"),) if i % 2 else ()) for i in range(50)]
+    inv = process_input(trajs, P)
+    for maat, r, y, n, *_ in doorlooptijd_counts(inv.trajecten).collect().iter_rows():
+        assert table_members("doorlooptijden", inv, r, y, maat).height == n
+    for r, y, reden, aantal, _ in uitstroom_counts(inv.trajecten).collect().iter_rows():
+        assert table_members("uitstroom", inv, r, y, reden).height == aantal
+    for row in schuld_counts(inv.trajecten, inv.schulden).collect().iter_rows(named=True):
+        assert table_members("schulden", inv, row["regio_code"], row["jaar"]).height == row["n"]
+    for r, y, dim, cat, teller, noemer in uitsplitsing_counts(inv.trajecten, inv.clienten).collect().iter_rows():
+        m = table_members("terugval_uitsplitsing", inv, r, y, cat, dimensie=dim)
+        assert (int(m["in_teller"].sum()), m.height) == (teller, noemer)

@@ -24,12 +24,13 @@ def _huishouden() -> pl.Expr:
     return pl.when(pl.col("aantal_clienten") >= 2).then(pl.lit("2 clienten")).otherwise(pl.lit("1 client"))
 
 
-def uitsplitsing_pairs(trajecten: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.DataFrame:
+def uitsplitsing_pairs(trajecten: pl.LazyFrame, clienten: pl.LazyFrame, ids: bool = False) -> pl.DataFrame:
     """One row per aanmelder pair (t, p): `_p` (the person as a small integer, cheap to
     group on), gemeentecode, jaar, terugval and the three dimensions' categories.
 
     `trajecten`: the eligible trajectories; `clienten`: model/trajectclienten with the
-    client rows' leeftijdsklasse and geslacht. The relapse rule is relapse.py's."""
+    client rows' leeftijdsklasse and geslacht. The relapse rule is relapse.py's. `ids`:
+    keep traject_id and persoon_id too (the audit member lists)."""
     pairs = trajecten.join(
         clienten.select(pl.col("traject_id").cast(pl.Utf8), pl.col("persoon_id").cast(pl.Utf8),
                         pl.col("leeftijdsklasse").cast(pl.Utf8), pl.col("geslacht").cast(pl.Utf8))
@@ -39,7 +40,8 @@ def uitsplitsing_pairs(trajecten: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.Da
     relapsed = relapse_links(pairs).select("traject_id", "persoon_id").unique().with_columns(terugval=pl.lit(True))
     return (
         pairs.join(relapsed, on=["traject_id", "persoon_id"], how="left")
-        .select("gemeentecode", jaar=pl.col("aanmelddatum").dt.year(), terugval=pl.col("terugval").fill_null(False),
+        .select(*(["traject_id", "persoon_id"] if ids else []), "gemeentecode",
+                jaar=pl.col("aanmelddatum").dt.year(), terugval=pl.col("terugval").fill_null(False),
                 _p=pl.col("persoon_id").cast(pl.Categorical).to_physical(),
                 leeftijdsklasse=pl.col("leeftijdsklasse").fill_null("onbekend"),
                 geslacht=pl.col("geslacht").fill_null("onbekend"), huishouden=_huishouden())
