@@ -35,6 +35,11 @@ class Tabel:
     telling: str
     # The model tables it reads besides trajecten (lineage and Dagster deps).
     leest: tuple[str, ...] = ("trajecten",)
+    asset_naam: str = ""  # the Dagster asset key when the file stem is taken (model/schulden is asset `schulden`)
+
+    @property
+    def asset(self) -> str:
+        return self.asset_naam or self.naam
 
 
 TABLES: tuple[Tabel, ...] = (
@@ -46,7 +51,7 @@ TABLES: tuple[Tabel, ...] = (
           groepen=("jaar", "uitstroomreden"), telling="aantal"),
     Tabel("schulden", paths.SCHULDEN, Schulden, schulden,
           "The debts people bring, per region and aanmeld year (process.md §3).",
-          groepen=("jaar",), telling="n", leest=("trajecten", "schulden")),
+          groepen=("jaar",), telling="n", leest=("trajecten", "schulden"), asset_naam="schulden_tabel"),
     Tabel("terugval_uitsplitsing", paths.TERUGVAL_UITSPLITSING, TerugvalUitsplitsing, terugval_uitsplitsing,
           "terugval_5j by age class, sex and household (process.md §3, §6.5).",
           groepen=("jaar", "dimensie", "categorie"), telling="noemer",
