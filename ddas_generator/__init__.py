@@ -132,7 +132,7 @@ def generate(out: Path, persons: int, seed: int, until: dt.date = DEFAULT_UNTIL)
     nz, nz_bad, nz_slots = noise.place_xlsx(nz, rng, spare)
 
     accepted = [F.as_records(dd)] + ([F.as_records(cs.filter(~pl.col("dubbel")))] if cs.height else [])
-    trajecten, clienten = F.truth(pl.concat(accepted), world.personen)
+    trajecten, clienten, begeleiding, schulden = F.truth(pl.concat(accepted), world.personen)
 
     ledger = write_ddas_files(out, files, dd, dd_bad, dd_slots)
     if cs.height:
@@ -159,6 +159,8 @@ def generate(out: Path, persons: int, seed: int, until: dt.date = DEFAULT_UNTIL)
     gt.mkdir(parents=True, exist_ok=True)
     trajecten.write_parquet(gt / "trajecten.parquet")
     clienten.write_parquet(gt / "trajectclienten.parquet")
+    begeleiding.write_parquet(gt / "begeleiding.parquet")
+    schulden.write_parquet(gt / "schulden.parquet")  # creditor as kvk or name: proces_records.schuldeiser_ids
     events.write_parquet(gt / "nazorg_gebeurtenissen.parquet")
     leveringen.write_parquet(gt / "leveringen.parquet")
     quarantaine.write_parquet(gt / "quarantaine.parquet")
@@ -173,6 +175,8 @@ def generate(out: Path, persons: int, seed: int, until: dt.date = DEFAULT_UNTIL)
         "personen": persons,
         "trajecten": trajecten.height,
         "trajectclienten": clienten.height,
+        "begeleiding": begeleiding.height,
+        "schulden": schulden.height,
         "nazorg_gebeurtenissen": events.height,
         "gemeenten": [g.code for g in world.gemeenten],
         "gemeenten_zonder_nazorg": [g.code for g in world.gemeenten if g.code not in set(dekking["gemeentecode"])],

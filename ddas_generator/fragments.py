@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
+from ddas_generator import proces_records as P
 from ddas_generator.world import FIRST_YEAR, World
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -105,6 +106,7 @@ RECORD_COLUMNS = {  # one accepted trajectory record, as model.md §2 defines it
     "is_informatie_advies": pl.Boolean,
     "nazorg_startdatum": pl.Date,
     "personen": pl.List(pl.Int64),
+    **P.RECORD_COLUMNS,
 }
 
 
@@ -276,8 +278,9 @@ def ddas_records(world: World, files: pl.DataFrame, seed: int) -> pl.DataFrame:
         schuld_eur=pl.when(is_bank | _known("intake").is_not_null()).then(pl.col("schuld").round(0).cast(pl.Int64)),
     )
     fr = _with_clients(fr, world.personen)
+    fr = P.ddas_process(fr, world, rng)
     rec_start = pl.min_horizontal("d_aanmelding", "d_start", "d_ia")
-    phases = pl.col("d_intake").is_not_null() | pl.col("d_fase").is_not_null()
+    phases = pl.col("d_intake").is_not_null() | pl.col("d_fase").is_not_null() | pl.col("crisis_array")
     return fr.with_columns(
         bron=pl.lit("ddas"),
         r_gemeentecode=pl.when(pl.col("onbekend") & ~is_bank).then(None).otherwise(pl.col("gemeentecode")),
@@ -288,6 +291,7 @@ def ddas_records(world: World, files: pl.DataFrame, seed: int) -> pl.DataFrame:
         r_ia=pl.col("d_ia").is_not_null() & ~phases,
         r_nazorg=pl.col("d_nazorg"),
         r_personen=pl.concat_list("p1", "p2").list.drop_nulls(),
+        **P.ddas_truth_fields(),
     )
 
 
@@ -333,7 +337,7 @@ def csv_rows(world: World, seed: int) -> pl.DataFrame:
     intake = _known("intake")
     product = pl.when(pl.col("is_ia") | intake.is_null()).then(pl.lit("IA")).otherwise(pl.col("product"))
     rows = rows.with_columns(
-        d_eerste=pl.coalesce(intake, _known("ia_start")),
+        d_eerste=pl.coalesce(_known("gesprek"), _known("ia_start")),
         product_text=product,
         d_start=pl.when(pl.col("is_ia")).then(pl.col("ia_start")).otherwise(intake),
         d_eind=einde,
@@ -350,7 +354,7 @@ def csv_rows(world: World, seed: int) -> pl.DataFrame:
     )
     rows = _with_clients(rows.with_columns(p2=pl.lit(None, pl.Int64)), world.personen)
     rows = _csv_fields(rows, world, rng)
-    return rows.with_columns(
+    return rows.with_columns(**P.csv_truth_fields()).with_columns(
         bron=pl.lit("shv_csv"),
         levering=pl.lit(0, pl.Int64),
         r_gemeentecode=pl.col("gemeentecode"),
@@ -491,8 +495,10 @@ def nazorg_rows(world: World, seed: int) -> pl.DataFrame:
     )
 
 
-def truth(records: pl.DataFrame, personen: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """model.md §4 per real trajectory over its accepted records (legacy rows after superseding)."""
+def truth(records: pl.DataFrame, personen: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """model.md §4 and process.md §1 per real trajectory over its accepted records (legacy
+    rows after superseding): trajecten, trajectclienten (with age class and sex),
+    begeleiding and schulden (the creditor as kvk or name; see schuldeiser_ids)."""
     recs = records.select(list(RECORD_COLUMNS))
     csv = recs.filter(pl.col("bron") == "shv_csv")
     # the latest export's row of a Dossiernr supersedes the earlier ones (ties: later path)
@@ -511,6 +517,7 @@ def truth(records: pl.DataFrame, personen: pl.DataFrame) -> tuple[pl.DataFrame, 
         pl.col("nazorg_startdatum").min(),
         pl.len().alias("aantal_bronrecords"),
         pl.col("bron").unique().sort().str.join(",").alias("bronnen"),
+        *P.trajectory_truth(),
     )
     # gemeentecode: of the record with the earliest aanmelddatum, ties first in authoritative order
     gem = auth.with_columns(rank=pl.int_range(pl.len())).sort("aanmelddatum", "rank").group_by("traject_id", maintain_order=True).agg(
@@ -527,16 +534,15 @@ def truth(records: pl.DataFrame, personen: pl.DataFrame) -> tuple[pl.DataFrame, 
         "nazorg_startdatum",
         pl.col("aantal_bronrecords").cast(pl.Int64),
         "bronnen",
+        *P.RECORD_COLUMNS_TRAJECT,
     ).sort("traject_id")
-    clients = (
-        recs.select("traject_id", pl.col("personen").alias("persoon"))
-        .explode("persoon", empty_as_null=True)
-        .unique()
-        .join(personen.select("persoon", "bsn"), on="persoon")
-        .select("traject_id", "bsn")
-        .sort("traject_id", "bsn")
-    )
-    return trajecten, clients
+    clients = P.client_truth(auth, trajecten).join(personen.select("persoon", "bsn"), on="persoon").select(
+        "traject_id", "bsn", "leeftijdsklasse", "geslacht"
+    ).sort("traject_id", "bsn")
+    trajecten = trajecten.join(clients.group_by("traject_id").agg(pl.len().cast(pl.Int64).alias("aantal_clienten")),
+                               on="traject_id", how="left")
+    begeleiding, schulden = P.nested_truth(auth)
+    return trajecten, clients, begeleiding, schulden
 
 
 def as_records(df: pl.DataFrame) -> pl.DataFrame:
@@ -558,4 +564,5 @@ def as_records(df: pl.DataFrame) -> pl.DataFrame:
         pl.col("r_ia").alias("is_informatie_advies"),
         pl.col("r_nazorg").alias("nazorg_startdatum"),
         pl.col("r_personen").alias("personen"),
+        *[pl.col(f"r_{c}").alias(c) for c in P.RECORD_COLUMNS],
     ).cast(RECORD_COLUMNS)

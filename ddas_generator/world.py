@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from assets.common.reference import gemeentecodes, gemeenten
+from ddas_generator import proces
 
 EPOCH = dt.date(1970, 1, 1)
 WORLD_START = dt.date(2015, 1, 1)  # first aanmeldingen; deliveries start in FIRST_YEAR
@@ -84,6 +85,7 @@ class World:
     trajecten: pl.DataFrame  # one row per real trajectory (see _frame)
     nazorg: pl.DataFrame  # aftercare events: persoon, datum, soort, uitkomst, contactvorm, uitgevoerd_door, gemeentecode
     spare_bsns: list[str]  # valid BSNs of nobody, for bad records
+    schulden: pl.DataFrame | None = None  # debts per trajectory (proces.debts)
 
 
 def n_gemeenten(persons: int) -> int:
@@ -258,6 +260,12 @@ def _frame(t: dict[str, np.ndarray], gems: tuple[Gemeente, ...], rng: np.random.
         bank_einde=_date(t["bank_einde"]),
         bank_reden=_pick(REDENEN, t["bank_reden"]),
         volgorde=pl.lit(pl.Series(rng.integers(0, 2**62, n, dtype=np.int64))),
+        crisis=pl.lit(pl.Series(t["crisis"])),
+        gesprek=_date(t["gesprek"]),
+        beschikking=_date(t["beschikking"]),
+        beschikking_soort=_pick(("Toelatingsbeschikking", "Afwijzingsbeschikking"), t["beschikking_soort"]),
+        beheer_eind=_date(t["beheer_eind"]),
+        begeleiding_start=_date(t["begeleiding_start"]),
     )
     # the start of a trajectory is its earliest date: I&A may precede the aanmelding
     return df.with_columns(start=pl.min_horizontal("aanmelding", "ia_start"))
@@ -347,14 +355,49 @@ def _nazorg(rng: np.random.Generator, tr: pl.DataFrame, gems: tuple[Gemeente, ..
     return ev.select("persoon", "datum", "soort", "uitkomst", "contactvorm", "uitgevoerd_door", "gemeentecode", "traject_id")
 
 
+def proces_personen(personen: pl.DataFrame, trajecten: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """Birth dates on the age-class bounds (process.md §1, §6.2): for some persons, the 27th,
+    45th or 65th birthday falls on their first trajectory's aanmelding, or the day after it;
+    some are born on 29 February with that birthday in a year without one (then 1 March)."""
+    first = (
+        pl.concat([trajecten.select("p1", "aanmelding").rename({"p1": "persoon"}),
+                   trajecten.select("p2", "aanmelding").rename({"p2": "persoon"}).drop_nulls()])
+        .group_by("persoon").agg(pl.col("aanmelding").min()).sort("persoon")
+    )
+    n = first.height
+    u = rng.random(n)
+    years = pl.Series(rng.choice(np.array([27, 45, 65]), size=n))
+    later = pl.Series(rng.integers(0, 2, n))  # 0: birthday on the aanmelding, 1: the day after (still one younger)
+    a = pl.col("aanmelding")
+    on_bound = a.dt.offset_by(pl.format("-{}y", pl.lit(years)))
+    # born 29 February: every person whose first aanmelding is 28 February or 1 March of a year
+    # without 29 February, where one of the bounds falls in a leap year of birth
+    md = a.dt.month() * 100 + a.dt.day()
+    feb29_years = pl.when(a.dt.year() % 4 == 3).then(27).when(a.dt.year() % 4 == 1).then(pl.when(pl.lit(pl.Series(u)) < 0.5).then(45).otherwise(65))
+    born = first.with_columns(
+        bound=pl.lit(pl.Series(u < 0.06)),
+        feb29=md.is_in([228, 301]) & ~a.dt.is_leap_year() & feb29_years.is_not_null(),
+    ).select(
+        "persoon",
+        geb=pl.when("feb29").then(pl.date(a.dt.year() - feb29_years, 2, 29))
+        .when("bound").then(on_bound + pl.duration(days=pl.lit(later))),
+    )
+    return personen.join(born, on="persoon", how="left").with_columns(
+        geboortedatum=pl.coalesce("geb", "geboortedatum")
+    ).drop("geb")
+
+
 def simulate(persons: int, seed: int, until: dt.date) -> World:
     """The world for `persons` persons, deterministic per seed."""
     ss = np.random.SeedSequence([seed, 0x0DDA5])
-    r_people, r_traj, r_bank, r_frame, r_nazorg = (np.random.default_rng(s) for s in ss.spawn(5))
+    r_people, r_traj, r_bank, r_frame, r_nazorg, r_proces = (np.random.default_rng(s) for s in ss.spawn(6))
     gems = choose_gemeenten(persons)
     personen, spare = _personen(r_people, persons)
     t = _trajectories(r_traj, persons, gems, until)
+    proces.place(t, r_proces, until)  # process.md: its own stream, so the other draws stay as they were
     t.update(_samenloop(r_bank, t, gems))
     trajecten = _frame(t, gems, r_frame)
+    personen = proces_personen(personen, trajecten, r_proces)
     nazorg = _nazorg(r_nazorg, trajecten, gems, until)
-    return World(until=until, gemeenten=gems, personen=personen, trajecten=trajecten, nazorg=nazorg, spare_bsns=spare)
+    return World(until=until, gemeenten=gems, personen=personen, trajecten=trajecten, nazorg=nazorg, spare_bsns=spare,
+                 schulden=proces.debts(trajecten, r_proces))

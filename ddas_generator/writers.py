@@ -29,15 +29,14 @@ FIXED_CREATED = dt.datetime(2026, 1, 1, 0, 0, 0)  # xlsx core properties: same b
 DDAS_ROW = (
     "soort", "gem_text", "bsn1", "geb1", "gesl1", "bsn2", "geb2", "gesl2", "d_aanmelding", "d_start",
     "d_ia", "d_ia_einde", "d_intake", "d_fase", "fase", "d_eind", "d_uitstroom", "uit_reden", "d_nazorg",
-    "schuld_eur",
+    "schuld_eur", "d_gesprek", "d_besch", "besch_text", "crisis_flag", "crisis_array", "opl_text", "beg", "sch",
 )
-_BEGELEIDING = {"BBH": "Budgetbeheer", "BBG": "Budgetbegeleiding"}
 
 
 def ddas_traject(r: tuple, nulls: bool) -> dict:
     """One schuldhulptraject object; absent values are left out (or null for `nulls` suppliers)."""
     (soort, gem, bsn1, geb1, gesl1, bsn2, geb2, gesl2, aanm, start, ia, ia_eind, intake, fase_d, fase,
-     eind, uit_datum, reden, nazorg, schuld) = r
+     eind, uit_datum, reden, nazorg, schuld, gesprek, besch, besch_soort, crisis_flag, crisis_array, opl, beg, sch) = r
     d: dict = {}
     if eind is not None:
         d["einddatum"] = eind
@@ -49,24 +48,29 @@ def ddas_traject(r: tuple, nulls: bool) -> dict:
         d["totaalSchuldbedragBijAanvangSchuld"] = schuld
     d["gemeentecode"] = gem
     if aanm is not None:
-        d["aanmelding"] = {"startdatum": aanm}
-    clients = [{"Burgerservicenummer": bsn1, "Geboortedatum": geb1, "Geslachtsaanduiding": gesl1}]
+        d["aanmelding"] = {"startdatum": aanm} if crisis_flag is None else {"startdatum": aanm, "crisisinterventie": crisis_flag}
+    clients = [_client(bsn1, geb1, gesl1)]
     if bsn2 is not None:
-        clients.append({"Burgerservicenummer": bsn2, "Geboortedatum": geb2, "Geslachtsaanduiding": gesl2})
+        clients.append(_client(bsn2, geb2, gesl2))
     d["client"] = clients
     if ia is not None:
         d["informatieEnAdvies"] = {"startdatum": ia} if ia_eind is None else {"startdatum": ia, "einddatum": ia_eind}
-    if intake is not None:
-        d["intake"] = {"startdatum": intake}
+    if intake is not None:  # the intake phase: its first conversation and decision (process.md §1)
+        d["intake"] = _present({"startdatum": gesprek, "beschikkingsdatum": besch, "beschikkingssoort": besch_soort})
+    if crisis_array:
+        d["crisisinterventies"] = [{"startdatum": aanm or intake}]
     if fase_d is not None:
         if fase == "MSR":
             d["schuldregeling"] = {"datum": fase_d}
+            d["oplossing"] = {"soort": opl}
         elif fase == "SK":
-            d["oplossing"] = {"soort": "Saneringskrediet", "startdatum": fase_d}
+            d["oplossing"] = {"soort": opl, "startdatum": fase_d}
         elif fase == "STAB":
             d["stabilisatie"] = {"startdatum": fase_d}
         else:
-            d["begeleiding"] = [{"soort": _BEGELEIDING[fase], "startdatum": fase_d}]
+            d["begeleiding"] = [_present(b) for b in beg]
+    if sch:
+        d["schulden"] = [_schuld(x) for x in sch]
     if uit_datum is not None or reden is not None:
         uit = {}
         if uit_datum is not None:
@@ -79,6 +83,21 @@ def ddas_traject(r: tuple, nulls: bool) -> dict:
     elif nulls and soort == "main":
         d["nazorg"] = {"startdatum": None}
     return d
+
+
+def _present(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _client(bsn, geb, gesl) -> dict:
+    return _present({"Burgerservicenummer": bsn, "Geboortedatum": geb, "Geslachtsaanduiding": gesl}) | {"Burgerservicenummer": bsn}
+
+
+def _schuld(x: dict) -> dict:
+    """One schulden[] element from proces_records' flat struct: the creditor nested."""
+    eiser = _present({x["naam_veld"]: x["naam"], "kvknummer": x["kvknummer"], "postcode": x["postcode"],
+                      "privepersoon": x["privepersoon"]})
+    return _present({"schuldsoort": x["schuldsoort"], "bedrag": x["bedrag"], "zakelijkeSchuld": x["zakelijk"], "schuldeiser": eiser})
 
 
 def ddas_document(header: dict, leveringen: list[tuple[dict, list[dict]]]) -> bytes:
