@@ -456,3 +456,19 @@ def test_table_members_recount_every_cell():
     for r, y, dim, cat, teller, noemer in uitsplitsing_counts(inv.trajecten, inv.clienten).collect().iter_rows():
         m = table_members("terugval_uitsplitsing", inv, r, y, cat, dimensie=dim)
         assert (int(m["in_teller"].sum()), m.height) == (teller, noemer)
+
+
+@FAST
+@given(world())
+def test_wgs_member_lists_recount_every_cell(w):
+    from assets.indicators import indicator_counts
+    from assets.indicators.members import indicator_members, member_counts
+
+    trajs, _ = w
+    f = frames(trajs)
+    args = (f["trajecten"], f["clienten"], f["events"])
+    cells = indicator_counts(*args, begeleiding=f["begeleiding"]).collect().filter(pl.col("indicator").is_in(WGS))
+    for ind, regio, jaar, teller, noemer in cells.iter_rows():
+        m = indicator_members(*args, ind, regio, jaar, begeleiding=f["begeleiding"]).collect()
+        assert member_counts(m) == (teller, noemer), (ind, regio, jaar)
+        assert m.filter(pl.col("in_teller")).height == teller
