@@ -54,3 +54,35 @@ def test_the_four_table_assets_materialise_with_their_checks(tmp_path):
         meta = result.asset_materializations_for_node(t.asset)[0].metadata
         assert "dagster/column_lineage" in meta and "rijen_onderdrukt" in meta
         assert meta["dagster/row_count"].value > meta["rijen_onderdrukt"].value, t.naam
+
+
+def test_trace_a_cell_of_every_table(tmp_path, capsys):
+    import io
+
+    import polars as pl
+
+    from assets.indicators.tabel_basis import invoer
+    from assets.indicators.tabellen import compute_table
+    from pipelines.trace import TraceError
+    from pipelines.trace_tabellen import CATEGORIE, trace_table_cell
+
+    _model(tmp_path)
+    scan = lambda rel: pl.scan_parquet(tmp_path / rel)  # noqa: E731
+    inv = invoer(scan(paths.TRAJECTEN), scan(paths.TRAJECTCLIENTEN), scan(paths.SCHULDEN_MODEL), scan(paths.INDICATOREN),
+                 d(2026, 6, 30))
+    for t in TABLES:
+        df = compute_table(t.naam, inv)
+        df.write_parquet(tmp_path / t.pad)
+        row = df.filter(~pl.col("onderdrukt") & (pl.col("regio_code") == "GM0518")).row(0, named=True)
+        col, count, _ = CATEGORIE[t.naam]
+        trace_table_cell(tmp_path, t.naam, "GM0518", row["jaar"], row[col] if col else None, row.get("dimensie"),
+                         "csv", None, 0)
+        out = capsys.readouterr()
+        members = pl.read_csv(io.StringIO(out.out))
+        assert members.height == row[count], t.naam
+        assert "published" in out.err and "WARNING" not in out.err
+    try:
+        trace_table_cell(tmp_path, "uitstroom", "GM0518", 2024, None, None, "csv", None, 0)
+        raise AssertionError("a cell of uitstroom without --categorie must be refused")
+    except TraceError as e:
+        assert "--categorie" in str(e)
