@@ -19,6 +19,7 @@ from assets.common.bsn import hash_texts
 
 _OFFSET = 2**31  # day numbers (negative before 1970) -> 0 .. 2**32-1
 _PREFIX = "geboortedatum:"
+_FIRST, _LAST = -(200 * 366), 200 * 366  # 1770 .. 2170 as day numbers
 
 
 def _pads(persoon_ids: pl.Series, key: bytes, pool: Executor | None = None) -> pl.Series:
@@ -47,6 +48,8 @@ def unmask(persoon_ids: pl.Series, masked: pl.Series, key: bytes) -> pl.Series:
         ids = persoon_ids.filter(has)
         out[has.to_numpy()] = (masked.filter(has).to_numpy() ^ _pads(ids, key).to_numpy()) - _OFFSET
     days = pl.Series(masked.name, out, dtype=pl.Int64).set(~has, None)
+    # only a wrong key gives a day outside any birth date's range: unknown, not a failure
+    days = days.set(~days.is_between(_FIRST, _LAST).fill_null(True), None)
     return days.cast(pl.Int32).cast(pl.Date)
 
 
