@@ -6,7 +6,7 @@ from typing import Optional
 import pandera.polars as pa
 import polars as pl
 
-from schemas.keys import HEX64, TRAJECT_ID
+from schemas.keys import HEX64, SLEUTELS, TRAJECT_ID
 from schemas.kinds import trajectory_names, trajectory_source_sets
 
 GEMEENTECODE = r"^GM[0-9]{4}$"
@@ -30,7 +30,7 @@ BEGELEIDINGSSOORTEN = ["Budgetcoaching", "Budgetbeheer", "Beschermingsbewind", "
 SCHULDSOORTEN = ["Zorg", "Publiek", "Nuts", "Overig"]
 LEEFTIJDSKLASSEN = ["tot 27", "27 tot 45", "45 tot 65", "65 of ouder", "onbekend"]
 GESLACHTEN = ["man", "vrouw", "onbekend"]
-SCHULDEISER_ID = r"^([0-9]{8}|[0-9a-f]{64})$"  # = schemas.keys.SLEUTELS["schuldeiser_id"]
+SCHULDEISER_ID = SLEUTELS["schuldeiser_id"]  # a KvK number or a keyed hash (schemas/keys.py)
 
 
 class Trajecten(pa.DataFrameModel):
