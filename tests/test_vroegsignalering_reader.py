@@ -237,3 +237,10 @@ def test_enumerations_are_those_of_the_shipped_schema():
     assert defs["EnumEindresultaat"]["enum"] == EINDRESULTATEN
     shipped = Path(__file__).parents[1] / "assets" / "reference" / "json_schema_vroegsignalering.json"
     assert orjson.loads(shipped.read_bytes()) == copy.deepcopy(vs_json_schema())
+
+
+def test_reading_is_deterministic(tmp_path):
+    docs = _examples(substitute=True)
+    first = _read(tmp_path / "a", docs)
+    again = _read(tmp_path / "b", dict(reversed(list(docs.items()))))  # written in another order
+    assert first.records.equals(again.records) and first.ledger.drop("sha256").equals(again.ledger.drop("sha256"))
