@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +13,6 @@ from assets.harmonise.supersede import VERVANGEN_DOOR, mark_superseded
 from assets.harmonise.traject_id import file_states, first_copy, with_traject_ids
 from schemas.kinds import kinds, trajectory_names
 from assets.common.birth_mask import leeftijdsklasse, unmask
-from assets.common.bsn import check_key
 from schemas.model import Begeleiding, Schulden, TrajectClienten, TrajectHerkomst, Trajecten
 
 OPEN_END = dt.date(9999, 12, 31)  # an open end sorts as the latest end
@@ -197,9 +195,6 @@ def client_rows(taken: pl.LazyFrame, key: bytes | None) -> pl.DataFrame:
         .cast({"_aanmelddatum": pl.Date, "geslacht": pl.Utf8, "_geb": pl.Int64})  # typed when empty too
     )
     masked = per_person["_geb"]
-    if key is None and masked.is_not_null().any():
-        # INTERIM (removed when the harmonise asset passes settings.key()): the run's key variable
-        key = check_key(os.environ.get("DDAS_PSEUDONYM_KEY"))
     if key is None:
         born = pl.Series("_geb", [None] * per_person.height, dtype=pl.Date)
     else:
