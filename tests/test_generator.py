@@ -137,6 +137,56 @@ def ddas_record(r: dict, peil: dt.date) -> tuple[str | None, dict | None]:
         "aanmelddatum": d["aanm"] or min(starts), "start": min(starts), "eind": end, "reden": reden,
         "ia": r.get("informatieEnAdvies") is not None and not phases, "nazorg": d["nazorg"],
         "gem": None if gem.strip().lower() == "onbekend" else gem.strip().upper(), "bsns": bsns,
+        **_ddas_process(r),
+    }
+
+
+ENUMS = {
+    "beschikkingssoort": ("Afwijzingsbeschikking", "Toelatingsbeschikking"),
+    "oplossing": ("Betalingsregeling", "Herfinanciering", "Saneringskrediet", "Schuldbemiddeling", "0%-aanbod"),
+    "begeleiding": ("Budgetcoaching", "Budgetbeheer", "Beschermingsbewind", "Lange Termijn Begeleiding (DFD)", "Budgetbegeleiding"),
+    "schuldsoort": ("Zorg", "Publiek", "Nuts", "Overig"),
+}
+
+
+def _enum(kind: str, v):
+    return {e.lower(): e for e in ENUMS[kind]}.get(v.strip().lower()) if isinstance(v, str) else None
+
+
+def _date_or_none(v, parse):
+    try:
+        return parse(v) if isinstance(v, str) else None
+    except ValueError:
+        return None
+
+
+def _ddas_process(r: dict) -> dict:
+    """process.md §1 read from one schuldhulptraject (a real record: its dates are valid)."""
+    clients = {}
+    for c in r["client"]:
+        b = _norm_bsn(str(c["Burgerservicenummer"]).strip())
+        sex = str(c.get("Geslachtsaanduiding", "")).strip().lower()
+        clients.setdefault(b, (_date_or_none(c.get("Geboortedatum"), _iso),
+                               "man" if sex in ("m", "man") else "vrouw" if sex in ("v", "vrouw") else None))
+    ci = r.get("crisisinterventies")
+    schulden = []
+    for x in r.get("schulden") or []:
+        e = x.get("schuldeiser") or {}
+        naam = e.get("naam") if isinstance(e.get("naam"), str) and e["naam"].strip() else e.get("Naam")
+        kvk = e.get("kvknummer").strip() if isinstance(e.get("kvknummer"), str) else None
+        use_kvk = kvk is not None and re.fullmatch(r"[0-9]{8}", kvk) is not None and e.get("privepersoon") is not True
+        schulden.append((_enum("schuldsoort", x.get("schuldsoort")), x.get("bedrag"), x.get("zakelijkeSchuld"),
+                         kvk if use_kvk else None, None if use_kvk else naam.strip().lower()))
+    return {
+        "gesprek": _date_or_none(_get(r, "intake", "startdatum"), _iso),
+        "crisis": _get(r, "aanmelding", "crisisinterventie") is True or (isinstance(ci, list) and any(x is not None for x in ci)),
+        "besch": _date_or_none(_get(r, "intake", "beschikkingsdatum"), _iso),
+        "besch_soort": _enum("beschikkingssoort", _get(r, "intake", "beschikkingssoort")),
+        "oplossing": _enum("oplossing", _get(r, "oplossing", "soort")),
+        "clients": clients,
+        "begeleiding": [(_enum("begeleiding", b.get("soort")), _date_or_none(b.get("startdatum"), _iso),
+                         _date_or_none(b.get("einddatum"), _iso)) for b in r.get("begeleiding") or []],
+        "schulden": schulden,
     }
 
 
@@ -174,6 +224,12 @@ def csv_record(f: list[str], peil: dt.date) -> tuple[str | None, dict | None]:
         "dossiernr": nr, "aanmelddatum": d["aanm"], "start": begin, "eind": d["eind"],
         "reden": CSV_REDEN[reden.lower()] if reden else None, "ia": product.lower() == "ia",
         "nazorg": d["nazorg"], "bsns": [_norm_bsn(bsn)],
+        "gesprek": d["eerste"], "crisis": None, "besch": None, "besch_soort": None,
+        "oplossing": {"sk": "Saneringskrediet", "msr": "Schuldbemiddeling"}.get(product.lower()),
+        "clients": {_norm_bsn(bsn): (_date_or_none(f[2], _nl) if f[2] else None, None)},
+        "begeleiding": [({"bbh": "Budgetbeheer", "bbg": "Budgetbegeleiding"}[product.lower()], d["start"], d["eind"])]
+        if product.lower() in ("bbh", "bbg") else [],
+        "schulden": [],
     }
 
 
@@ -390,8 +446,52 @@ def link(recs: list[dict]) -> list[dict]:
             "gemeentecode": order[first]["gem"],
             "is_informatie_advies": all(r["ia"] for r in g),
             "nazorg_startdatum": min(nazorg) if nazorg else None,
+            "proces": _process_reference(order),
         })
     return out
+
+
+def _age_class(born, on) -> str:
+    if born is None:
+        return "onbekend"
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return "tot 27" if age < 27 else "27 tot 45" if age < 45 else "45 tot 65" if age < 65 else "65 of ouder"
+
+
+def _process_reference(order: list[dict]) -> tuple:
+    """process.md §1 over a trajectory's records in authoritative order, as one comparable value."""
+    gesprek = [r["gesprek"] for r in order if r["gesprek"]]
+    besch = [r for r in order if r["besch"]]
+    first = min(besch, key=lambda r: r["besch"]) if besch else None
+    ddas = [r for r in order if r["bron"] == "ddas"]
+    aanmeld = min(r["aanmelddatum"] for r in order)
+    klassen = []
+    for b in sorted({b for r in order for b in r["bsns"]}):
+        mine = [r["clients"][b] for r in order if b in r["clients"]]
+        born = next((x for x, _ in mine if x is not None), None)
+        klassen.append((b, _age_class(born, aanmeld), next((s for _, s in mine if s is not None), "onbekend")))
+    return (
+        min(gesprek) if gesprek else None, any(r["crisis"] for r in ddas) if ddas else None,
+        first["besch"] if first else None, first["besch_soort"] if first else None, order[0]["oplossing"],
+        tuple(klassen), tuple(order[0]["begeleiding"]), tuple(order[0]["schulden"]),
+    )
+
+
+def _truth_process(out: Path) -> list[tuple]:
+    """The truth's process fields per trajectory, keyed like _key, in _process_reference's shape."""
+    tr = _gt(out, "trajecten")
+    cl = _gt(out, "trajectclienten").sort("bsn").group_by("traject_id", maintain_order=True).agg(
+        pl.struct("bsn", "leeftijdsklasse", "geslacht"))
+    beg = _gt(out, "begeleiding").group_by("traject_id", maintain_order=True).agg(pl.struct(pl.exclude("traject_id")).alias("b"))
+    sch = _gt(out, "schulden").group_by("traject_id", maintain_order=True).agg(pl.struct(pl.exclude("traject_id")).alias("s"))
+    rows = tr.join(cl, on="traject_id").join(beg, on="traject_id", how="left").join(sch, on="traject_id", how="left")
+    out_rows = []
+    for r in rows.iter_rows(named=True):
+        klassen = tuple((c["bsn"], c["leeftijdsklasse"], c["geslacht"]) for c in r["bsn"])
+        value = (r["eerste_gesprek_datum"], r["crisis"], r["beschikkingsdatum"], r["beschikkingssoort"], r["oplossing_soort"],
+                 klassen, tuple(tuple(x.values()) for x in r["b"] or []), tuple(tuple(x.values()) for x in r["s"] or []))
+        out_rows.append((tuple(k for k, _, _ in klassen), r["aanmelddatum"], r["startdatum"], value))
+    return sorted(out_rows, key=repr)
 
 
 def _truth_as_reference(out: Path) -> list[dict]:
@@ -420,6 +520,8 @@ def _check_against_reference(out: Path, peil: dt.date) -> None:
     assert set(q.select("bestand", "locatie", "reden_code").iter_rows()) == quarantine
     assert q.height == len(quarantine)
     assert sorted(map(_key, trajects)) == sorted(map(_key, _truth_as_reference(out)))
+    process = sorted(((tuple(sorted(t["bsns"])), t["aanmelddatum"], t["startdatum"], t["proces"]) for t in trajects), key=repr)
+    assert process == _truth_process(out)  # process.md §1, read from the files by the contract's wording
     seen, unique = set(), []
     for e in events:
         k = (e["bsn"], e["datum"], e["soort"])
