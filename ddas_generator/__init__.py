@@ -6,6 +6,15 @@ JSON, legacy CSV and aftercare XLSX (`writers`). Beside the kind folders,
 `ground_truth/` holds what the pipeline must recover: trajecten, trajectclienten,
 nazorg_gebeurtenissen, the expected ledger and quarantine, the aftercare coverage per
 gemeente (nazorg_dekking) and meta.json.
+
+The process truth (process.md §1) is in model shape: `trajecten` has eerste_gesprek_datum,
+crisis, beschikkingsdatum, beschikkingssoort, oplossing_soort and aantal_clienten;
+`trajectclienten` (traject_id, bsn) has leeftijdsklasse and geslacht; `begeleiding`
+(traject_id, soort, startdatum, einddatum) and `schulden` (traject_id, schuldsoort,
+bedrag_eur, zakelijk, schuldeiser_kvk, schuldeiser_naam) hold the authoritative record's
+rows, and `proces_records.schuldeiser_ids(schulden, key)` turns the creditor into the
+`schuldeiser_id` a run with that key writes. traject_id is the world's number: match it
+to the pipeline's by clients and dates (tests/test_ground_truth.py `_traject_map`).
 """
 from __future__ import annotations
 
