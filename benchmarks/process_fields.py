@@ -17,7 +17,7 @@ def add_process_fields(t: pl.DataFrame, c: pl.DataFrame, seed: int) -> tuple[pl.
     n = t.height
     has_gesprek = rng.random(n) < 0.8
     has_besluit = has_gesprek & (rng.random(n) < 0.7)
-    aanmeld, start, eind = t["aanmelddatum"], t["startdatum"], t["einddatum"]
+    aanmeld, start = t["aanmelddatum"], t["startdatum"]
     gesprek = aanmeld + pl.Series(rng.integers(-1, 45, n)).cast(pl.Duration("ms")) * 86_400_000
     besluit = gesprek + pl.Series(rng.integers(20, 90, n)).cast(pl.Duration("ms")) * 86_400_000
     n_clients = c.group_by("traject_id").agg(aantal_clienten=pl.len().cast(pl.Int64))
@@ -53,5 +53,4 @@ def add_process_fields(t: pl.DataFrame, c: pl.DataFrame, seed: int) -> tuple[pl.
         "zakelijk": rng.random(len(rows)) < 0.1,
         "schuldeiser_id": pl.Series(rng.integers(10_000_000, 10_002_000, len(rows))).cast(pl.Utf8),
     })
-    del eind
     return t, c, begeleiding, schulden
