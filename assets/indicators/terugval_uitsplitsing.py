@@ -49,18 +49,23 @@ def uitsplitsing_pairs(trajecten: pl.LazyFrame, clienten: pl.LazyFrame, ids: boo
     )
 
 
-def _units(rows: pl.DataFrame, dedupe: bool) -> pl.DataFrame:
-    """Per region (own gemeente when known, always NL), dimension and category the persons
-    of `rows`: _r, jaar, dimensie, categorie, terugval. With `dedupe`, a person with
-    several pairs in a cell is one unit (a relapser when any pair relapsed)."""
+def _cells(rows: pl.DataFrame, dedupe: bool) -> pl.DataFrame:
+    """Per region (own gemeente when known, always NL), dimension and category: teller
+    and noemer of the persons of `rows`. With `dedupe`, a person with several pairs in a
+    cell is one unit (a relapser when any pair relapsed). Aggregated per part, so no
+    frame of (regions x dimensions x pairs) rows is ever built."""
     out = []
     for regio, frame in ((pl.col("gemeentecode"), rows.filter(pl.col("gemeentecode").is_not_null())),
                          (pl.lit(NL), rows)):
         for d in DIMENSIES:
-            part = frame.select("_p", "jaar", "terugval", _r=regio, dimensie=pl.lit(d), categorie=pl.col(d))
+            part = frame.select("_p", "jaar", "terugval", regio_code=regio, categorie=pl.col(d))
             if dedupe:
-                part = part.group_by("_r", "jaar", "dimensie", "categorie", "_p").agg(pl.col("terugval").any())
-            out.append(part.select("_r", "jaar", "dimensie", "categorie", "terugval"))
+                part = part.group_by("regio_code", "jaar", "categorie", "_p").agg(pl.col("terugval").any())
+            out.append(
+                part.group_by("regio_code", "jaar", "categorie")
+                .agg(teller=pl.col("terugval").sum().cast(pl.Int64), noemer=pl.len().cast(pl.Int64))
+                .select("regio_code", "jaar", pl.lit(d).alias("dimensie"), "categorie", "teller", "noemer")
+            )
     return pl.concat(out)
 
 
@@ -72,11 +77,11 @@ def uitsplitsing_counts(trajecten: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.L
     """
     rows = uitsplitsing_pairs(trajecten, clienten)
     several = rows.select(pl.len().over("_p", "jaar") > 1).to_series()
-    units = pl.concat([_units(rows.filter(~several), dedupe=False), _units(rows.filter(several), dedupe=True)])
+    keys = ["regio_code", "jaar", "dimensie", "categorie"]
     return (
-        units.group_by("_r", "jaar", "dimensie", "categorie")
-        .agg(teller=pl.col("terugval").sum().cast(pl.Int64), noemer=pl.len().cast(pl.Int64))
-        .rename({"_r": "regio_code"})
+        pl.concat([_cells(rows.filter(~several), dedupe=False), _cells(rows.filter(several), dedupe=True)])
+        .group_by(keys)
+        .agg(pl.col("teller", "noemer").sum())
         .lazy()
     )
 
