@@ -396,10 +396,10 @@ def _schulden_model() -> type[pa.DataFrameModel]:
                  "__doc__": "`indicatoren/schulden.parquet`: the debts people bring, per region x year of aanmelding (process.md §3).",
                  **{f.__name__: pa.dataframe_check(classmethod(f)) for f in
                     (deelverzamelingen_binnen_n, leeg_als_onderdrukt, onderdrukt_volgt_onderdrukking)}}
-    return type("Schulden", (pa.DataFrameModel,), namespace)
+    return type("SchuldenTabel", (pa.DataFrameModel,), namespace)
 
 
-Schulden = _schulden_model()
+SchuldenTabel = _schulden_model()  # not schemas.model.Schulden (the debts of the model)
 
 
 class TerugvalUitsplitsing(pa.DataFrameModel):

@@ -19,7 +19,7 @@ from assets.indicators.schulden import schulden
 from assets.indicators.tabel_basis import Invoer
 from assets.indicators.terugval_uitsplitsing import terugval_uitsplitsing
 from assets.indicators.uitstroom import uitstroom
-from schemas.indicators import Doorlooptijden, Schulden, TerugvalUitsplitsing, Uitstroom
+from schemas.indicators import Doorlooptijden, SchuldenTabel, TerugvalUitsplitsing, Uitstroom
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ TABLES: tuple[Tabel, ...] = (
     Tabel("uitstroom", paths.UITSTROOM, Uitstroom, uitstroom,
           "Closed trajectories by end year and end reason, every reason listed (process.md §3).",
           groepen=("jaar", "uitstroomreden"), telling="aantal"),
-    Tabel("schulden", paths.SCHULDEN, Schulden, schulden,
+    Tabel("schulden", paths.SCHULDEN, SchuldenTabel, schulden,
           "The debts people bring, per region and aanmeld year (process.md §3).",
           groepen=("jaar",), telling="n", leest=("trajecten", "schulden"), asset_naam="schulden_tabel"),
     Tabel("terugval_uitsplitsing", paths.TERUGVAL_UITSPLITSING, TerugvalUitsplitsing, terugval_uitsplitsing,
