@@ -25,12 +25,12 @@ def _huishouden() -> pl.Expr:
 
 
 def uitsplitsing_pairs(trajecten: pl.LazyFrame, clienten: pl.LazyFrame, ids: bool = False) -> pl.DataFrame:
-    """One row per aanmelder pair (t, p): `_p` (the person as a small integer, cheap to
-    group on), gemeentecode, jaar, terugval and the three dimensions' categories.
+    """One row per aanmelder pair (t, p): persoon_id, gemeentecode, jaar, terugval and the
+    three dimensions' categories.
 
     `trajecten`: the eligible trajectories; `clienten`: model/trajectclienten with the
     client rows' leeftijdsklasse and geslacht. The relapse rule is relapse.py's. `ids`:
-    keep traject_id and persoon_id too (the audit member lists)."""
+    keep traject_id too (the audit member lists)."""
     pairs = trajecten.join(
         clienten.select(pl.col("traject_id").cast(pl.Utf8), pl.col("persoon_id").cast(pl.Utf8),
                         pl.col("leeftijdsklasse").cast(pl.Utf8), pl.col("geslacht").cast(pl.Utf8))
@@ -40,9 +40,8 @@ def uitsplitsing_pairs(trajecten: pl.LazyFrame, clienten: pl.LazyFrame, ids: boo
     relapsed = relapse_links(pairs).select("traject_id", "persoon_id").unique().with_columns(terugval=pl.lit(True))
     return (
         pairs.join(relapsed, on=["traject_id", "persoon_id"], how="left")
-        .select(*(["traject_id", "persoon_id"] if ids else []), "gemeentecode",
+        .select(*(["traject_id"] if ids else []), "persoon_id", "gemeentecode",
                 jaar=pl.col("aanmelddatum").dt.year(), terugval=pl.col("terugval").fill_null(False),
-                _p=pl.col("persoon_id").cast(pl.Categorical).to_physical(),
                 leeftijdsklasse=pl.col("leeftijdsklasse").fill_null("onbekend"),
                 geslacht=pl.col("geslacht").fill_null("onbekend"), huishouden=_huishouden())
         .collect()
@@ -58,9 +57,9 @@ def _cells(rows: pl.DataFrame, dedupe: bool) -> pl.DataFrame:
     for regio, frame in ((pl.col("gemeentecode"), rows.filter(pl.col("gemeentecode").is_not_null())),
                          (pl.lit(NL), rows)):
         for d in DIMENSIES:
-            part = frame.select("_p", "jaar", "terugval", regio_code=regio, categorie=pl.col(d))
+            part = frame.select("persoon_id", "jaar", "terugval", regio_code=regio, categorie=pl.col(d))
             if dedupe:
-                part = part.group_by("regio_code", "jaar", "categorie", "_p").agg(pl.col("terugval").any())
+                part = part.group_by("regio_code", "jaar", "categorie", "persoon_id").agg(pl.col("terugval").any())
             out.append(
                 part.group_by("regio_code", "jaar", "categorie")
                 .agg(teller=pl.col("terugval").sum().cast(pl.Int64), noemer=pl.len().cast(pl.Int64))
@@ -76,7 +75,7 @@ def uitsplitsing_counts(trajecten: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.L
     is; only persons with several pairs in a year (few) need the per-person reduction.
     """
     rows = uitsplitsing_pairs(trajecten, clienten)
-    several = rows.select(pl.len().over("_p", "jaar") > 1).to_series()
+    several = rows.select(pl.len().over("persoon_id", "jaar") > 1).to_series()
     keys = ["regio_code", "jaar", "dimensie", "categorie"]
     return (
         pl.concat([_cells(rows.filter(~several), dedupe=False), _cells(rows.filter(several), dedupe=True)])
