@@ -165,7 +165,8 @@ def debts(t: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     """0-4 debts per non-I&A trajectory: traject_id, positie, soort (0-3), bedrag, zakelijk
     (None/True/False), creditor kind (0 KvK, 1 name only, 2 private person) and index."""
     base = t.filter(~pl.col("is_ia")).select("traject_id")
-    counts = rng.choice(5, size=base.height, p=(0.25, 0.30, 0.25, 0.12, 0.08))
+    # few debts per trajectory keep the landing small (every yearly copy repeats them)
+    counts = rng.choice(5, size=base.height, p=(0.55, 0.25, 0.12, 0.05, 0.03))
     ids = np.repeat(base["traject_id"].to_numpy(), counts)
     m = ids.size
     positie = np.concatenate([np.arange(c) for c in counts]) if m else np.zeros(0, dtype=np.int64)

@@ -19,6 +19,10 @@ import polars as pl
 from ddas_generator.proces import BEDRIJVEN, NAMEN, PRIVE, SCHULDSOORTEN
 
 ODD_SUPPLIER = "GL100200"  # writes enumeration values in other cases and outside the lists
+# Suppliers that deliver schulden[] (the two largest do not: DDAS adoption is partial, and it
+# keeps the landing of the 1 M benchmark small).
+DEBT_SUPPLIERS = ("GL000518", "GL100200", "GL300637", "GL301783")
+SOLUTIONS = {"SK": "Saneringskrediet", "MSR": "Schuldbemiddeling"}
 BEGELEIDING = pl.Struct({"soort": pl.Utf8, "startdatum": pl.Date, "einddatum": pl.Date})
 SCHULD = pl.Struct({"schuldsoort": pl.Utf8, "bedrag_eur": pl.Int64, "zakelijk": pl.Boolean, "kvk": pl.Utf8, "naam": pl.Utf8})
 RECORD_COLUMNS = {  # per accepted record, as the contract reads it
@@ -89,19 +93,21 @@ def ddas_process(fr: pl.DataFrame, world, rng: np.random.Generator) -> pl.DataFr
         d_besch=pl.when(main & has_intake).then(_known("beschikking")),
         crisis_flag=pl.when(main & pl.col("d_aanmelding").is_not_null()).then(
             pl.when(pl.col("crisis") & ~via_array).then(True)
-            .when(pl.col("leverancier") == "GL000518").then(False)  # one supplier writes false explicitly
+            .when((pl.col("leverancier") == "GL000518") & (u[7] < 0.1)).then(False)  # now and then an explicit false
         ),
         crisis_array=main & pl.col("crisis") & via_array & has_intake,
         fase_text=pl.col("fase"),
     ).with_columns(
         besch_text=pl.when(pl.col("d_besch").is_not_null()).then(_odd(pl.col("beschikking_soort"), u[4], "Toelating")),
         opl_text=pl.when(pl.col("d_fase").is_not_null()).then(
-            _odd(pl.col("fase").replace_strict({"SK": "Saneringskrediet", "MSR": "Schuldbemiddeling"}, default=None), u[5], "Schuldsanering")
+            # SK always; MSR (schuldregeling) also as oplossing Schuldbemiddeling, by the odd supplier only
+            pl.when((pl.col("fase") == "SK") | (pl.col("leverancier") == ODD_SUPPLIER)).then(
+                _odd(pl.col("fase").replace_strict(SOLUTIONS, default=None), u[5], "Schuldsanering"))
         ),
         beg=_begeleiding(u[6]),
     )
     return fr.join(_debts(world, fr, rng), on="traject_id", how="left", maintain_order="left").with_columns(
-        sch=pl.when(main & has_intake).then(pl.col("_sch"))
+        sch=pl.when(main & has_intake & pl.col("leverancier").is_in(DEBT_SUPPLIERS)).then(pl.col("_sch"))
     ).drop("_sch")
 
 

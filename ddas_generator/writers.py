@@ -62,7 +62,8 @@ def ddas_traject(r: tuple, nulls: bool) -> dict:
     if fase_d is not None:
         if fase == "MSR":
             d["schuldregeling"] = {"datum": fase_d}
-            d["oplossing"] = {"soort": opl}
+            if opl is not None:
+                d["oplossing"] = {"soort": opl}
         elif fase == "SK":
             d["oplossing"] = {"soort": opl, "startdatum": fase_d}
         elif fase == "STAB":
