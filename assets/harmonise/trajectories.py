@@ -196,6 +196,8 @@ def client_rows(taken: pl.LazyFrame, key: bytes | None) -> pl.DataFrame:
     )
     masked = per_person["_geb"]
     if key is None:
+        if masked.is_not_null().any():  # never silently `onbekend`: the dates are there, the key is not
+            raise ValueError("harmonise needs the pseudonym key to read the clients' masked birth dates")
         born = pl.Series("_geb", [None] * per_person.height, dtype=pl.Date)
     else:
         born = unmask(per_person["persoon_id"], masked, key)
