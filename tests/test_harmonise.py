@@ -495,7 +495,8 @@ def test_assets_write_the_model_tables_and_treat_missing_staging_as_empty(tmp_pa
                             resources={"settings": DdasSettings(output_dir=str(tmp_path))}, selection=[*built, "publicatie"])
     assert result.success
     keys = {e.materialization.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert keys == {"trajecten", "trajectclienten", "traject_herkomst", "nazorg_gebeurtenissen", "publicatie"}
+    assert keys == {"trajecten", "trajectclienten", "traject_herkomst", "begeleiding", "schulden_model",
+                    "nazorg_gebeurtenissen", "publicatie"}
     trajecten = pl.read_parquet(paths.out(tmp_path, paths.TRAJECTEN))
     Trajecten.validate(trajecten)
     assert trajecten.height == 3

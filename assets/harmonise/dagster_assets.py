@@ -19,7 +19,7 @@ from assets.common.store import OutputStore
 from assets.harmonise.aftercare_events import dedupe_events
 from assets.harmonise.trajectories import harmonise
 from schemas.kinds import kind, trajectory_names
-from schemas.model import NazorgGebeurtenissen, TrajectClienten, TrajectHerkomst, Trajecten
+from schemas.model import Begeleiding, NazorgGebeurtenissen, Schulden, TrajectClienten, TrajectHerkomst, Trajecten
 from schemas.records import NazorgEvent, TrajectRecord
 
 GROUP = "harmonise"
@@ -43,8 +43,15 @@ LINEAGE = {
         "nazorg_startdatum": _from_records("nazorg_startdatum"),
         "schuldbedrag_eur": _from_records("schuldbedrag_eur"),
         "laatste_levering": _from_records("aanlevertijdstip"),
+        **{c: _from_records(c) for c in ("eerste_gesprek_datum", "crisis", "beschikkingsdatum", "beschikkingssoort")},
+        "oplossing_soort": _from_records("oplossing_soort", "aanlevertijdstip"),
+        "aantal_clienten": _from_records("persoon_ids"),
     },
-    paths.TRAJECTCLIENTEN: {"persoon_id": _from_records("persoon_ids"), "traject_id": _from_records("bestand", "record_index")},
+    paths.TRAJECTCLIENTEN: {"persoon_id": _from_records("persoon_ids"), "traject_id": _from_records("bestand", "record_index"),
+                            "leeftijdsklasse": _from_records("geboortedata_gemaskeerd", "aanmelddatum", "aanlevertijdstip"),
+                            "geslacht": _from_records("geslachten", "aanlevertijdstip")},
+    paths.BEGELEIDING: {c: _from_records("begeleiding", "aanlevertijdstip") for c in ("soort", "startdatum", "einddatum")},
+    paths.SCHULDEN_MODEL: {c: _from_records("schulden", "aanlevertijdstip") for c in ("schuldsoort", "bedrag_eur", "zakelijk", "schuldeiser_id")},
     paths.HERKOMST: {c: _from_records(c) for c in ("bron", "bestand", "locatie", "aanlevertijdstip", "einddatum", "uitstroomreden")},
     paths.NAZORG_GEBEURTENISSEN: {c: [("nazorg_records", c)] for c in ("persoon_id", "datum", "soort", "uitkomst", "contactvorm", "uitgevoerd_door", "gemeentecode")},
 }
@@ -55,11 +62,15 @@ def read_staging(store: OutputStore, bron: str, model: type[pa.DataFrameModel]) 
     return store.scan_or_empty(paths.staging(bron, "records"), model)
 
 
+# Asset key per model table where it is not the file's stem (indicatoren/schulden.parquet is a table too).
+ASSET_KEYS = {paths.SCHULDEN_MODEL: "schulden_model"}
+
+
 def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], store: OutputStore, rel: str) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
     """Validate, scan for BSNs, write: the check and the materialization (bsn_guard.emit).
     A validation failure names the column and the check, never a value."""
     bsn_guard.validate(model, df)
-    asset = Path(rel).stem
+    asset = ASSET_KEYS.get(rel, Path(rel).stem)
     check, meta = store.write(asset, {rel: df})
     return check, dg.MaterializeResult(asset_key=asset, metadata={**meta, **column_lineage(LINEAGE.get(rel, {}))})
 
@@ -72,18 +83,25 @@ def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], store: OutputStore,
                      description="Clients (pseudonymised) of each harmonised trajectory."),
         dg.AssetSpec("traject_herkomst", group_name=GROUP, code_version="1", deps=list(_READERS),
                      description="Provenance: every accepted record, its trajectory, authority rank, superseding."),
+        dg.AssetSpec("begeleiding", group_name=GROUP, code_version="1", deps=list(_READERS),
+                     description="Guidance (budgetbeheer, budgetbegeleiding, ...) of each trajectory, from its authoritative record (process.md §1)."),
+        dg.AssetSpec("schulden_model", group_name=GROUP, code_version="1", deps=list(_READERS),
+                     description="model/schulden.parquet: the debts of each trajectory, from its authoritative record; a creditor "
+                                 "as its KvK number or a keyed hash (process.md §1)."),
     ],
-    check_specs=[bsn_guard.spec(a) for a in ("trajecten", "trajectclienten", "traject_herkomst")],
+    check_specs=[bsn_guard.spec(a) for a in ("trajecten", "trajectclienten", "traject_herkomst", "begeleiding", "schulden_model")],
 )  # fmt: skip
 def harmonised_trajectories(context: AssetExecutionContext, settings: DdasSettings):
     records = pl.concat([read_staging(settings.store, b, TrajectRecord) for b in trajectory_names()], how="vertical")
     # the key unmasks the clients' birth dates in memory (harmonise); a run without any masked date needs none
     out = harmonise(records, key=settings.key() if settings.pseudonym_key else None)
-    trajecten, clienten, herkomst = pl.collect_all([out.trajecten, out.trajectclienten, out.herkomst])
+    trajecten, clienten, herkomst, begeleiding, schulden = pl.collect_all(
+        [out.trajecten, out.trajectclienten, out.herkomst, out.begeleiding, out.schulden])
     superseded = int(herkomst["vervangen_door"].is_not_null().sum())
     context.log.info(f"{herkomst.height} records ({superseded} superseded) -> {trajecten.height} trajecten")
     tables = [(trajecten, Trajecten, paths.TRAJECTEN), (clienten, TrajectClienten, paths.TRAJECTCLIENTEN),
-              (herkomst, TrajectHerkomst, paths.HERKOMST)]
+              (herkomst, TrajectHerkomst, paths.HERKOMST), (begeleiding, Begeleiding, paths.BEGELEIDING),
+              (schulden, Schulden, paths.SCHULDEN_MODEL)]
     # Validating, scanning and writing are mostly polars work without the GIL: side by side.
     with ThreadPoolExecutor(len(tables)) as pool:
         done = [pool.submit(_write, df, model, settings.store, rel) for df, model, rel in tables]
