@@ -55,14 +55,14 @@ def _lineage(naam: str) -> dict:
 
 def _table_asset(t: Tabel) -> dg.AssetsDefinition:
     check = dg.AssetCheckSpec(
-        CHECK, asset=t.asset, blocking=True,
+        CHECK, asset=t.naam, blocking=True,
         description="The model's invariants (p25 <= mediaan <= p75, aantal/teller <= noemer, every number empty on "
                     "a suppressed row, ...) and no cell recoverable by subtraction where a cover was left "
                     "(process.md §4, §6.6).")
 
-    @dg.asset(name=t.asset, group_name=GROUP, code_version="1", description=t.beschrijving,
+    @dg.asset(name=t.naam, group_name=GROUP, code_version="1", description=t.beschrijving,
               deps=[dg.AssetKey(MODEL_ASSETS[m]) for m in t.leest],
-              check_specs=[bsn_guard.spec(t.asset), check])
+              check_specs=[bsn_guard.spec(t.naam), check])
     def _asset(context: dg.AssetExecutionContext, settings: DdasSettings):
         store = settings.store
         inv = invoer(store.scan(paths.TRAJECTEN), store.scan(paths.TRAJECTCLIENTEN), store.scan(paths.SCHULDEN_MODEL),
@@ -71,14 +71,14 @@ def _table_asset(t: Tabel) -> dg.AssetsDefinition:
         fouten = tabel_rule_failures(t.naam, df)  # counts per check, never a value
         open_d = tabel_recoverable(t.naam, df, store.read(paths.INDICATOREN))
         df = bsn_guard.validate(t.model, df)
-        written, meta = store.write(t.asset, {t.pad: df})
+        written, meta = store.write(t.naam, {t.pad: df})
         meta.update(_lineage(t.naam))
         meta.update({"peildatum": settings.peil.isoformat(), "rijen_onderdrukt": int(df["onderdrukt"].sum()),
                      "rijen_secundair_onderdrukt": int((df["onderdrukking"] == "secundair").sum())})
         context.log.info(f"{t.naam}: {df.height} rijen, {meta['rijen_onderdrukt']} onderdrukt")
         yield from bsn_guard.emit(written, dg.MaterializeResult(metadata=meta))
         yield dg.AssetCheckResult(
-            asset_key=t.asset, check_name=CHECK, passed=not fouten and open_d.height == 0,
+            asset_key=t.naam, check_name=CHECK, passed=not fouten and open_d.height == 0,
             metadata={"rijen_fout_per_regel": dg.MetadataValue.json(fouten),
                       "herleidbaar_door_aftrekken": open_d.height,
                       "voorbeelden": dg.MetadataValue.json(open_d.head(10).select("soort", "groep").rows())})

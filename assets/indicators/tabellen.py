@@ -24,7 +24,7 @@ from schemas.indicators import Doorlooptijden, SchuldenTabel, TerugvalUitsplitsi
 
 @dataclass(frozen=True)
 class Tabel:
-    naam: str  # the asset name and the file's stem
+    naam: str  # the Dagster asset key and the file's stem (the model's debts are asset `schulden_model`)
     pad: str  # under the output folder
     model: type[pa.DataFrameModel]
     bereken: Callable[[Invoer], pl.DataFrame]
@@ -35,11 +35,6 @@ class Tabel:
     telling: str
     # The model tables it reads besides trajecten (lineage and Dagster deps).
     leest: tuple[str, ...] = ("trajecten",)
-    asset_naam: str = ""  # the Dagster asset key when the file stem is taken (model/schulden is asset `schulden`)
-
-    @property
-    def asset(self) -> str:
-        return self.asset_naam or self.naam
 
 
 TABLES: tuple[Tabel, ...] = (
@@ -51,7 +46,7 @@ TABLES: tuple[Tabel, ...] = (
           groepen=("jaar", "uitstroomreden"), telling="aantal"),
     Tabel("schulden", paths.SCHULDEN, SchuldenTabel, schulden,
           "The debts people bring, per region and aanmeld year (process.md §3).",
-          groepen=("jaar",), telling="n", leest=("trajecten", "schulden"), asset_naam="schulden_tabel"),
+          groepen=("jaar",), telling="n", leest=("trajecten", "schulden")),
     Tabel("terugval_uitsplitsing", paths.TERUGVAL_UITSPLITSING, TerugvalUitsplitsing, terugval_uitsplitsing,
           "terugval_5j by age class, sex and household (process.md §3, §6.5).",
           groepen=("jaar", "dimensie", "categorie"), telling="noemer",
