@@ -16,6 +16,7 @@ from assets.ingest import definitions as ingest
 from assets.publish import definitions as publish
 from assets.quality import definitions as quality
 from assets.report import definitions as report
+from assets.vroegsignalering import definitions as vroegsignalering
 from pipelines.jobs import ddas_job
 from pipelines.progress import progress_logger
 from pipelines.run_config import settings_from_env
@@ -24,7 +25,7 @@ from pipelines.sensors import landing_sensor
 
 # Flow order: ingest -> quality, harmonise -> indicators -> report -> publicatie.
 defs = dg.Definitions.merge(
-    *(stage.defs for stage in (ingest, quality, harmonise, indicators, report, publish)),
+    *(stage.defs for stage in (ingest, quality, harmonise, indicators, vroegsignalering, report, publish)),
     dg.Definitions(
         jobs=[ddas_job],
         schedules=[nightly_schedule],

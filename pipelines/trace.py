@@ -21,6 +21,7 @@ from assets.common import paths
 from assets.common.bsn import check_key, pseudonym
 from assets.common.parquet_io import write_parquet_atomic
 from assets.indicators.members import indicator_members, member_counts, trajectory_records
+from assets.vroegsignalering.indicators import VS_CODES
 from schemas.indicators import INDICATOR_CODES, MIN_NOEMER
 from schemas.indicator_registry import indicator as registry_entry
 
@@ -199,7 +200,7 @@ def dossier_trajectory(output: Path, hashed: str, gemeente: str | None) -> str:
 
 @click.command()
 @click.option("--output", type=click.Path(file_okay=False), help="Output folder of a run (DDAS_OUTPUT_DIR).")
-@click.option("--indicator", type=click.Choice(INDICATOR_CODES), help="Indicator code of the cell.")
+@click.option("--indicator", type=click.Choice(INDICATOR_CODES + VS_CODES), help="Indicator code of the cell.")
 @click.option("--regio", help="GMxxxx or NL.")
 @click.option("--jaar", type=int, help="Year of the cell (aanmelding for terugval_5j, end for the others).")
 @click.option("--traject", "traject_id", help="Show the delivered records of this traject_id instead.")
@@ -253,6 +254,10 @@ def trace(output, indicator, regio, jaar, traject_id, dossiernr, gemeente, fmt, 
         regio = regio.strip().upper()
         if not REGIO.match(regio):
             raise TraceError("--regio must be GMxxxx (four digits) or NL")
+        if indicator in VS_CODES:  # indicatoren/vroegsignalering.parquet
+            from pipelines.trace_vroegsignalering import trace_vs_cell  # it imports this module
+            trace_vs_cell(Path(output), indicator, regio, jaar, fmt, target, limit)
+            return
         trace_cell(Path(output), indicator, regio, jaar, fmt, target, limit)
     except TraceError as e:
         _fail(str(e))

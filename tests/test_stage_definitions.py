@@ -9,7 +9,7 @@ import pytest
 from assets.common.settings import DdasSettings
 from pipelines.definitions import defs
 
-STAGES = ["ingest", "quality", "harmonise", "indicators", "report", "publish"]
+STAGES = ["ingest", "quality", "harmonise", "indicators", "vroegsignalering", "report", "publish"]
 
 
 def _stage(name: str) -> dg.Definitions:

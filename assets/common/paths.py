@@ -26,6 +26,11 @@ DOORLOOPTIJDEN = "indicatoren/doorlooptijden.parquet"
 UITSTROOM = "indicatoren/uitstroom.parquet"
 SCHULDEN = "indicatoren/schulden.parquet"
 TERUGVAL_UITSPLITSING = "indicatoren/terugval_uitsplitsing.parquet"
+# vroegsignalering.md §2-3: early warning
+VROEGSIGNALEN = "model/vroegsignalen.parquet"
+VROEGSIGNAALZAKEN = "model/vroegsignaalzaken.parquet"
+VS_INDICATOREN = "indicatoren/vroegsignalering.parquet"
+VS_AANTALLEN = "indicatoren/vroegsignalen_aantallen.parquet"
 
 
 def staging(bron: str, table: str) -> str:

@@ -14,8 +14,9 @@ from assets.ingest.definitions import defs as ingest
 from assets.publish.dagster_assets import build_publicatie
 from assets.quality.definitions import defs as quality
 from assets.report.definitions import defs as report
+from assets.vroegsignalering.definitions import defs as vroegsignalering
 
-UPSTREAM = (ingest, quality, harmonise, indicators, report)
+UPSTREAM = (ingest, quality, harmonise, indicators, vroegsignalering, report)
 
 
 def every_asset(*stages: dg.Definitions) -> list[dg.AssetKey]:
