@@ -13,6 +13,7 @@ from assets.common import bsn_guard, paths
 from assets.common.metadata import column_lineage
 from assets.common.settings import DdasSettings
 from assets.indicators.coverage import nazorg_dekking as coverage_table
+from assets.indicators.dagster_tabellen import TABLE_ASSETS
 from assets.indicators.table import compute_indicators
 from assets.indicators.views import indicatoren_breed as breed_view
 from assets.indicators.views import read_doelen
@@ -21,19 +22,23 @@ from schemas.indicators import Indicatoren, IndicatorenBreed, NazorgDekking, Ter
 
 GROUP = "indicators"
 _COUNTED_FROM = [("trajecten", c) for c in ("aanmelddatum", "startdatum", "einddatum", "uitstroomreden",
-                                             "is_informatie_advies", "nazorg_startdatum", "gemeentecode")] + [
+                                             "is_informatie_advies", "nazorg_startdatum", "gemeentecode",
+                                             "eerste_gesprek_datum", "crisis", "beschikkingsdatum")] + [
+    ("begeleiding", "soort"), ("begeleiding", "startdatum"), ("begeleiding", "einddatum")] + [
     ("trajectclienten", "persoon_id"), ("trajectclienten", "traject_id"),
     ("nazorg_gebeurtenissen", "persoon_id"), ("nazorg_gebeurtenissen", "datum"), ("nazorg_gebeurtenissen", "soort")]
 LINEAGE = {
     "regio_code": [("trajecten", "gemeentecode")],
-    "jaar": [("trajecten", "aanmelddatum"), ("trajecten", "einddatum")],
+    "jaar": [("trajecten", "aanmelddatum"), ("trajecten", "einddatum"), ("trajecten", "eerste_gesprek_datum"),
+             ("begeleiding", "einddatum")],
     "teller": _COUNTED_FROM,
     "noemer": _COUNTED_FROM,
     "waarde": _COUNTED_FROM,
     "geen_gegevens": [("nazorg_dekking", "dekking_vanaf"), ("nazorg_dekking", "dekking_tot")],
     "historie_onvolledig": [("trajecten", "aanmelddatum")],
 }
-MODEL_DEPS = [dg.AssetKey("trajecten"), dg.AssetKey("trajectclienten"), dg.AssetKey("nazorg_gebeurtenissen")]
+MODEL_DEPS = [dg.AssetKey("trajecten"), dg.AssetKey("trajectclienten"), dg.AssetKey("nazorg_gebeurtenissen"),
+              dg.AssetKey("begeleiding")]
 
 
 @dg.asset(group_name=GROUP, code_version="1", deps=[dg.AssetKey("nazorg_records"), dg.AssetKey("trajecten")],
@@ -52,7 +57,7 @@ def nazorg_dekking(context: dg.AssetExecutionContext, settings: DdasSettings):
     yield from bsn_guard.emit(check, dg.MaterializeResult(metadata=meta))
 
 
-@dg.asset(group_name=GROUP, code_version="2", deps=[*MODEL_DEPS, nazorg_dekking], check_specs=[bsn_guard.spec("indicatoren")],
+@dg.asset(group_name=GROUP, code_version="3", deps=[*MODEL_DEPS, nazorg_dekking], check_specs=[bsn_guard.spec("indicatoren")],
           description="The indicator table of spec/indicators.md with process.md §4: primary and secondary "
                       "suppression, geen_gegevens, historie_onvolledig.")
 def indicatoren(context: dg.AssetExecutionContext, settings: DdasSettings):
@@ -64,6 +69,7 @@ def indicatoren(context: dg.AssetExecutionContext, settings: DdasSettings):
         settings.peil,
         dekking=store.scan(paths.NAZORG_DEKKING),
         historie_vanaf=settings.historie_start,
+        begeleiding=store.scan(paths.BEGELEIDING),
     ).collect()
     df = Indicatoren.validate(df)
     check, meta = settings.store.write("indicatoren", {paths.INDICATOREN: df})
@@ -103,4 +109,4 @@ def terugval_doel(context: dg.AssetExecutionContext, settings: DdasSettings):
     yield from bsn_guard.emit(check, dg.MaterializeResult(metadata=meta))
 
 
-ASSETS = [nazorg_dekking, indicatoren, indicatoren_breed, terugval_doel]
+ASSETS = [nazorg_dekking, indicatoren, indicatoren_breed, terugval_doel, *TABLE_ASSETS]  # tables: process.md §3

@@ -5,6 +5,7 @@ asset check `tabel_plausibel` (the model's invariants and no cell recoverable by
 subtraction, assets/indicators/table_checks.py)."""
 
 import dagster as dg
+import polars as pl
 
 from assets.common import bsn_guard, paths
 from assets.common.metadata import column_lineage
@@ -61,15 +62,19 @@ def _table_asset(t: Tabel) -> dg.AssetsDefinition:
                     "(process.md §4, §6.6).")
 
     @dg.asset(name=t.naam, group_name=GROUP, code_version="1", description=t.beschrijving,
-              deps=[dg.AssetKey(MODEL_ASSETS[m]) for m in t.leest],
+              # trajecten, trajectclienten and schulden_model come from one harmonise step
+              deps=sorted({dg.AssetKey(MODEL_ASSETS[m]) for m in ("trajecten", "trajectclienten", "schulden", *t.leest)},
+                          key=lambda k: k.to_user_string()),
               check_specs=[bsn_guard.spec(t.naam), check])
     def _asset(context: dg.AssetExecutionContext, settings: DdasSettings):
         store = settings.store
+        # Only terugval_uitsplitsing reads the published indicator table (its totals).
+        ind = store.read(paths.INDICATOREN) if "indicatoren" in t.leest else None
         inv = invoer(store.scan(paths.TRAJECTEN), store.scan(paths.TRAJECTCLIENTEN), store.scan(paths.SCHULDEN_MODEL),
-                     store.scan(paths.INDICATOREN), settings.peil, settings.historie_start)
+                     ind.lazy() if ind is not None else pl.LazyFrame(), settings.peil, settings.historie_start)
         df = t.bereken(inv)
         fouten = tabel_rule_failures(t.naam, df)  # counts per check, never a value
-        open_d = tabel_recoverable(t.naam, df, store.read(paths.INDICATOREN))
+        open_d = tabel_recoverable(t.naam, df, ind)
         df = bsn_guard.validate(t.model, df)
         written, meta = store.write(t.naam, {t.pad: df})
         meta.update(_lineage(t.naam))
