@@ -171,11 +171,16 @@ def vs_aantallen(signalen: pl.LazyFrame) -> pl.DataFrame:
 
 def partner_recoverable(published: pl.DataFrame, signalen: pl.LazyFrame) -> pl.DataFrame:
     """On a published vroegsignalen_aantallen: the (regio_code, jaar) where all signals
-    minus the published partner types is 1..9, with D. Empty = safe (the asset check)."""
+    minus the published partner types is 1..9 while a type is still published, with D.
+    Empty = safe (the asset check). With every type suppressed, D is the region-year's
+    total itself, below 10, which no table publishes (signaal_opgepakt's noemer is then
+    suppressed too)."""
     totals = (
         partner_counts(signalen).group_by("regio_code", "jaar").agg(pl.col("aantal").sum())
         .with_columns(signaalpartner=pl.lit(_TOTAL)).collect()
     )
     rows = pl.concat([published.select("regio_code", "jaar", "signaalpartner", "aantal"),
                       totals.select("regio_code", "jaar", "signaalpartner", "aantal")], how="vertical_relaxed")
-    return recoverable(rows, groups=["regio_code", "jaar"], part="signaalpartner", value="aantal", total_part=_TOTAL)
+    open_d = recoverable(rows, groups=["regio_code", "jaar"], part="signaalpartner", value="aantal", total_part=_TOTAL)
+    shown = published.filter(pl.col("aantal").is_not_null()).select("regio_code", "jaar").unique()
+    return open_d.join(shown, on=["regio_code", "jaar"], how="semi").sort("regio_code", "jaar")
