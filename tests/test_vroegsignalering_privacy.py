@@ -69,7 +69,7 @@ def _texts(path: Path) -> str:
         for name, dtype in df.schema.items():
             col = df[name]
             if isinstance(dtype, pl.List):
-                col = col.explode()
+                col = col.explode(empty_as_null=False)
             parts.append("\n".join(col.cast(pl.Utf8, strict=False).drop_nulls().to_list()))
         return "\n".join(parts)
     return path.read_bytes().decode("utf-8", errors="replace")
