@@ -21,6 +21,7 @@ from assets.common import paths
 from assets.common.bsn import check_key, pseudonym
 from assets.common.parquet_io import write_parquet_atomic
 from assets.indicators.members import indicator_members, member_counts, trajectory_records
+from assets.indicators.tabellen import BY_NAME as TABLES_BY_NAME
 from assets.vroegsignalering.indicators import VS_CODES
 from schemas.indicators import INDICATOR_CODES, MIN_NOEMER
 from schemas.indicator_registry import indicator as registry_entry
@@ -109,10 +110,12 @@ def _published_cell(output: Path, indicator: str, regio: str, jaar: int) -> dict
 
 def trace_cell(output: Path, indicator: str, regio: str, jaar: int, fmt: str, target: str | None, limit: int) -> None:
     dekking_path = paths.out(output, paths.NAZORG_DEKKING)  # as the published counts: covered pairs only
+    begeleiding_path = paths.out(output, paths.BEGELEIDING)  # beheer_naar_begeleiding (process.md §2)
     members = indicator_members(
         _scan(output, paths.TRAJECTEN), _scan(output, paths.TRAJECTCLIENTEN),
         _scan(output, paths.NAZORG_GEBEURTENISSEN), indicator, regio, jaar,
         dekking=pl.scan_parquet(dekking_path) if dekking_path.is_file() else None,
+        begeleiding=pl.scan_parquet(begeleiding_path) if begeleiding_path.is_file() else None,
     ).collect()
     published = _published_cell(output, indicator, regio, jaar)
     teller, noemer = member_counts(members)
@@ -211,7 +214,13 @@ def dossier_trajectory(output: Path, hashed: str, gemeente: str | None) -> str:
               help="table (printed, default), csv (stdout or --to) or parquet (--to).")
 @click.option("--to", "target", type=click.Path(dir_okay=False), help="Write the rows to FILE instead of printing.")
 @click.option("--limit", type=int, default=50, show_default=True, help="Rows printed as a table (0 = all).")
-def trace(output, indicator, regio, jaar, traject_id, dossiernr, gemeente, fmt, target, limit) -> None:
+@click.option("--tabel", type=click.Choice(list(TABLES_BY_NAME)), help="Instead of --indicator: a cell of a process "
+              "table (indicatoren/<tabel>.parquet), with --regio, --jaar and --categorie / --dimensie.")
+@click.option("--categorie", help="With --tabel: the maat (doorlooptijden), uitstroomreden (uitstroom) or category "
+              "(terugval_uitsplitsing).")
+@click.option("--dimensie", help="With --tabel terugval_uitsplitsing: leeftijdsklasse, geslacht or huishouden.")
+def trace(output, indicator, regio, jaar, traject_id, dossiernr, gemeente, fmt, target, limit,
+          tabel=None, categorie=None, dimensie=None) -> None:
     """The units behind one indicator cell, or the delivered records of one trajectory.
 
     \b
@@ -247,6 +256,14 @@ def trace(output, indicator, regio, jaar, traject_id, dossiernr, gemeente, fmt, 
             if any(v is not None for v in cell):
                 raise TraceError("give either --traject or --indicator/--regio/--jaar, not both")
             trace_trajectory(Path(output), traject_id, fmt, target, limit)
+            return
+        if tabel is not None:  # a cell of a process.md §3 table
+            if indicator is not None or regio is None or jaar is None:
+                raise TraceError("a table cell needs --tabel, --regio and --jaar (and no --indicator)")
+            if not REGIO.match(regio.strip().upper()):
+                raise TraceError("--regio must be GMxxxx (four digits) or NL")
+            from pipelines.trace_tabellen import trace_table_cell  # it imports this module
+            trace_table_cell(Path(output), tabel, regio.strip().upper(), jaar, categorie, dimensie, fmt, target, limit)
             return
         if any(v is None for v in cell):
             missing = [f"--{n}" for n, v in zip(("indicator", "regio", "jaar"), cell) if v is None]

@@ -119,3 +119,31 @@ def test_tables_equal_the_reference(run, naam):
 def test_every_table_is_published_with_its_model(run):
     for t in TABLES:
         t.model.validate(pl.read_parquet(run["out"] / t.pad))
+
+
+def _trace(run, *args):
+    from click.testing import CliRunner
+
+    from pipelines.cli import main
+
+    return CliRunner().invoke(main, ["trace", "--output", str(run["out"]), "--format", "csv", "--limit", "0", *args])
+
+
+def test_ddas_trace_recounts_a_published_cell_of_every_new_indicator_and_table(run):
+    import io
+
+    ind = pl.read_parquet(run["out"] / paths.INDICATOREN)
+    for code in WGS:
+        row = ind.filter((pl.col("indicator") == code) & ~pl.col("onderdrukt") & (pl.col("regio_code") != "NL")).row(0, named=True)
+        r = _trace(run, "--indicator", code, "--regio", row["regio_code"], "--jaar", str(row["jaar"]))
+        assert r.exit_code == 0, r.output
+        members = pl.read_csv(io.StringIO(r.stdout))
+        assert (members.height, int(members["in_teller"].sum())) == (row["noemer"], row["teller"]), code
+    for t, (col, count) in {"doorlooptijden": ("maat", "n"), "uitstroom": ("uitstroomreden", "aantal"),
+                            "schulden": (None, "n"), "terugval_uitsplitsing": ("categorie", "noemer")}.items():
+        df = pl.read_parquet(run["out"] / BY_NAME[t].pad)
+        row = df.filter(~pl.col("onderdrukt") & (pl.col(count) > 0)).row(0, named=True)
+        extra = (["--categorie", row[col]] if col else []) + (["--dimensie", row["dimensie"]] if "dimensie" in row else [])
+        r = _trace(run, "--tabel", t, "--regio", row["regio_code"], "--jaar", str(row["jaar"]), *extra)
+        assert r.exit_code == 0, r.output
+        assert pl.read_csv(io.StringIO(r.stdout)).height == row[count], t
