@@ -29,7 +29,7 @@ import polars as pl
 EPOCH = dt.date(1970, 1, 1)
 CRISIS_SHARE = 0.08  # of non-I&A trajectories
 TERM_SHARE = 0.12  # non-crisis trajectories with a first conversation on day 27, 28 or 29
-DECISION_SHARE = 0.70
+DECISION_SHARE = 0.35  # every decision is repeated in each yearly copy: kept modest for the landing's size
 DECISION_BOUND_SHARE = 0.40  # of decisions: 55, 56 or 57 days after the first conversation
 PER_HOLIDAY = 3  # trajectories moved onto each holiday's window, when candidates exist
 
@@ -166,7 +166,7 @@ def debts(t: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
     (None/True/False), creditor kind (0 KvK, 1 name only, 2 private person) and index."""
     base = t.filter(~pl.col("is_ia")).select("traject_id")
     # few debts per trajectory keep the landing small (every yearly copy repeats them)
-    counts = rng.choice(5, size=base.height, p=(0.55, 0.25, 0.12, 0.05, 0.03))
+    counts = rng.choice(5, size=base.height, p=(0.70, 0.18, 0.08, 0.03, 0.01))
     ids = np.repeat(base["traject_id"].to_numpy(), counts)
     m = ids.size
     positie = np.concatenate([np.arange(c) for c in counts]) if m else np.zeros(0, dtype=np.int64)

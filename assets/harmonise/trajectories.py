@@ -188,9 +188,15 @@ def client_rows(taken: pl.LazyFrame, key: bytes | None) -> pl.DataFrame:
         .explode("persoon_id", "geslacht", "_geb", empty_as_null=True)
         .drop_nulls("persoon_id")
         .sort("_stichting", "persoon_id", "gezag_rang")
-        # rows keep their order inside a group: the first non-null is the most authoritative one's
-        .group_by("_stichting", "persoon_id", maintain_order=True)
-        .agg(pl.col("traject_id", "_aanmelddatum").first(), pl.col("geslacht", "_geb").first(ignore_nulls=True))
+        # sorted, so a (trajectory, person) is a run of neighbours: numbered by a running count,
+        # grouped on that integer (not on the strings); rows keep their order inside a group,
+        # so the first non-null is the most authoritative record's
+        .with_columns(pl.any_horizontal(pl.col("_stichting", "persoon_id").ne_missing(
+            pl.col("_stichting", "persoon_id").shift(1))).cum_sum().alias("_paar"))
+        .group_by("_paar", maintain_order=True)
+        .agg(pl.col("_stichting", "persoon_id", "traject_id", "_aanmelddatum").first(),
+             pl.col("geslacht", "_geb").first(ignore_nulls=True))
+        .drop("_paar")
         .collect()
         .cast({"_aanmelddatum": pl.Date, "geslacht": pl.Utf8, "_geb": pl.Int64})  # typed when empty too
     )
