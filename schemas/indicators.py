@@ -343,6 +343,12 @@ class Uitstroom(pa.DataFrameModel):
         return data.lazyframe.select(_not_above("aantal", "noemer"))
 
     @pa.dataframe_check
+    def redenen_tellen_op(cls, data) -> pl.LazyFrame:
+        """The reasons of a fully published region-year add up to all its closed trajectories."""
+        g = ["regio_code", "jaar"]
+        return data.lazyframe.select(pl.col("onderdrukt").any().over(g) | (pl.col("aantal").sum().over(g) == pl.col("noemer")))
+
+    @pa.dataframe_check
     def leeg_als_onderdrukt(cls, data) -> pl.LazyFrame:
         return data.lazyframe.select(_hidden_means_empty(["aantal", "noemer", "aandeel"]))
 

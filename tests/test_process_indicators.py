@@ -306,6 +306,8 @@ def test_models_refuse_percentiles_out_of_order_numbers_on_suppressed_rows_and_a
     u = table("uitstroom", trajs)
     with pytest.raises(pandera.errors.SchemaError):
         BY_NAME["uitstroom"].model.validate(u.with_columns(aantal=pl.col("noemer") + 1))
+    with pytest.raises(pandera.errors.SchemaError, match="redenen_tellen_op"):  # 12 Afgerond of 12: one more elsewhere
+        BY_NAME["uitstroom"].model.validate(u.with_columns(aantal=pl.when(pl.col("uitstroomreden") == "Zelf").then(1).otherwise("aantal")))
 
 
 # --- Hypothesis: random worlds against the reference -----------------------------------------------
