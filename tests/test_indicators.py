@@ -13,7 +13,7 @@ from assets.common import paths
 from assets.indicators import compute_indicators, indicator_counts
 from assets.indicators.table import finalise, percentage
 from assets.indicators.views import indicatoren_breed, read_doelen, terugval_doel
-from schemas.indicators import INDICATOR_CODES, Indicatoren, IndicatorenBreed, TerugvalDoel
+from schemas.indicators import Indicatoren, IndicatorenBreed, TerugvalDoel
 from schemas.indicator_registry import codes
 from tests.process_builders import with_process_fields
 
