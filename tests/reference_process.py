@@ -149,14 +149,14 @@ def wgs_counts(trajs: list[PT]) -> dict:
 
 def secondary(state: dict, values: dict, total: int | None) -> None:
     """One group: parts {name: value}, their state {name: None/primair/secundair}, the
-    published total (None: not published). Suppresses parts until D is not 1..9; a part
-    of 0 is never chosen (it cannot change D)."""
+    published total (None: not published). Suppresses the smallest published part (ties:
+    its name), a part of 0 included, until D is not 1..9 or no part is left."""
     if total is None:
         return
     while True:
         pub = [(v, k) for k, v in values.items() if state[k] is None]
         d = total - sum(v for v, _ in pub)
-        cands = sorted((v, k) for v, k in pub if v > 0)
+        cands = sorted(pub)
         if not 1 <= d <= 9 or not cands:
             return
         state[cands[0][1]] = "secundair"
@@ -265,9 +265,8 @@ def uitstroom(trajs: list[PT], peil: dt.date) -> list[tuple]:
         for r in regions(t):
             aantal[(r, t.eind.year, t.reden or "geen reden")] += 1
             noemer[(t.eind.year, r)] += 1
-    # the region-year total, protected like an indicator row
+    # the region-year total: primary suppression only (the contract has no totals pass)
     tstate = primary(noemer)
-    suppress_regions(noemer, tstate)
     values, state, totals = {}, {}, {}
     for (y, r), n in noemer.items():
         totals[(r, y, "")] = n if tstate[(y, r)] is None else None
@@ -311,9 +310,9 @@ def schulden(trajs: list[PT], peil: dt.date) -> list[tuple]:
         regels = [u for u in units if u["regels"]]
         bedragen = [u["bedrag"] for u in units if u["bedrag"] is not None]
         if s is None:
-            ok = len(regels) >= 10
+            ok = len(regels) > 0
             nums = (len(units), len(regels), len(bedragen),
-                    lower(bedragen, 1, 2) if len(bedragen) >= 10 else None,
+                    lower(bedragen, 1, 2) if bedragen else None,
                     lower([u["eisers"] for u in regels], 1, 2) if ok else None,
                     *[pct(sum(u[k] for u in regels), len(regels)) if ok else None for k in ["zakelijk", *SOORTEN]])
         else:

@@ -9,8 +9,9 @@ recovered by subtraction) or null (published). Rows marked as taking no part (th
 `skip` column, e.g. `geen_gegevens`) are neither parts nor totals: they have no number.
 
 Subtraction: for a group, D = its published total minus the sum of its published parts.
-While 1 <= D <= 9 the published part with the smallest count above 0 (ties: the smallest
-part name) is suppressed too. Each round is vectorised over all groups; rounds repeat only
+While 1 <= D <= 9 the published part with the smallest count (ties: the smallest part
+name) is suppressed too, as the contract words it: also a part of 0, although hiding it
+leaves D as it is (uitstroom's zero reasons; docs/indicators.md, Decisions). Each round is vectorised over all groups; rounds repeat only
 while some group still has D in 1..9.
 """
 from __future__ import annotations
@@ -67,8 +68,9 @@ def _suppress_until_safe(
         if unsafe.height == 0:
             return parts, changed
         pick = (
-            # A part of 0 hides nothing: suppressing it would leave D as it is (uitstroom's zeros).
-            parts.filter(_published(skip) & (pl.col(value) > 0))
+            # Literally the smallest published part, a 0 included (it leaves D unchanged, so the
+            # next round takes the next smallest).
+            parts.filter(_published(skip))
             .join(unsafe, on=groups, how="semi", nulls_equal=True)
             .sort([value, part])
             .group_by(groups, maintain_order=True)

@@ -2,14 +2,15 @@
 year of aanmelding, over trajectories with at least one `model/schulden` row or a
 `schuldbedrag_eur`.
 
-A measure over a subset (trajectories with debt rows, or with a known amount) is empty
-when that subset is below 10, like any noemer (docs/indicators.md, Decisions).
+Suppression is on `n` (process.md §4), as the contract says; a measure over a subset
+(trajectories with debt rows, or with a known amount) is empty only when that subset is
+empty (docs/indicators.md, Decisions).
 """
 from __future__ import annotations
 
 import polars as pl
 
-from assets.indicators.disclosure import MIN_NOEMER, STATE, primary, suppress_secondary
+from assets.indicators.disclosure import STATE, primary, suppress_secondary
 from assets.indicators.regions import by_region
 from assets.indicators.tabel_basis import Invoer, lager_kwantiel, leeg_tenzij_getoond, voorlopig_jaar
 from assets.indicators.table import percentage
@@ -69,12 +70,12 @@ def schuld_counts(trajecten: pl.LazyFrame, schulden: pl.LazyFrame) -> pl.LazyFra
 def schulden(inv: Invoer) -> pl.DataFrame:
     raw = schuld_counts(inv.trajecten, inv.schulden).with_columns(pl.col("jaar").cast(pl.Int32), primary("n")).collect()
     df = suppress_secondary(raw, groups=["jaar"], value="n")
-    regels_ok = pl.col("n_schuldregels") >= MIN_NOEMER
+    regels_ok = pl.col("n_schuldregels") > 0
     return (
         df.select(
             "regio_code", "jaar",
             *leeg_tenzij_getoond("n", "n_schuldregels", "n_bedrag"),
-            mediaan_schuldbedrag_eur=pl.when(pl.col(STATE).is_null() & (pl.col("n_bedrag") >= MIN_NOEMER))
+            mediaan_schuldbedrag_eur=pl.when(pl.col(STATE).is_null() & (pl.col("n_bedrag") > 0))
             .then(pl.col("mediaan_schuldbedrag_eur").cast(pl.Int64)),
             mediaan_aantal_schuldeisers=pl.when(pl.col(STATE).is_null() & regels_ok)
             .then(pl.col("mediaan_aantal_schuldeisers").cast(pl.Int64)),

@@ -61,18 +61,17 @@ def tabel_rule_failures(naam: str, df: pl.DataFrame) -> dict[str, int]:
 
 def tabel_recoverable(naam: str, df: pl.DataFrame, indicatoren: pl.DataFrame | None = None) -> pl.DataFrame:
     """Groups of a published table where the rule of process.md §4 / §6.6 was not carried
-    out: total minus the published parts is 1..9 while a published part above 0 is left
-    to suppress. (When none is left, e.g. only zeros besides the suppressed parts, D is
-    the NL figure of suppressed gemeenten plus Onbekend and no cover exists.) Across
-    gemeenten per the table's groups, and within a region-year for the tables with
-    categories. Columns: soort (`gemeenten` / `totalen` / `categorieen`), groep, D."""
+    out: total minus the published parts is 1..9 while a published part is left to
+    suppress. (When none is left, D is the NL figure of suppressed gemeenten plus
+    Onbekend and no cover exists.) Across gemeenten per the table's groups, and within a
+    region-year for the tables with categories. Columns: soort (`gemeenten` /
+    `categorieen`), groep, D."""
     from assets.indicators.tabellen import BY_NAME
 
     t = BY_NAME[naam]
     out = [_label("gemeenten", _across(df, list(t.groepen), t.telling))]
     if naam == "uitstroom":
         totals = df.group_by("regio_code", "jaar").agg(pl.col("noemer").max())
-        out.append(_label("totalen", _across(totals, ["jaar"], "noemer")))
         out.append(_label("categorieen", _unsafe(df, ["regio_code", "jaar"], "aantal", totals.rename({"noemer": "totaal"}))))
     if naam == "terugval_uitsplitsing" and indicatoren is not None:
         totals = indicatoren.filter(pl.col("indicator") == "terugval_5j").select(
@@ -88,9 +87,9 @@ def _across(df: pl.DataFrame, groups: list[str], value: str) -> pl.DataFrame:
 
 
 def _unsafe(parts: pl.DataFrame, keys: list[str], value: str, totals: pl.DataFrame) -> pl.DataFrame:
-    """Groups with a published total where D is 1..9 and a published part > 0 remains."""
+    """Groups with a published total where D is 1..9 and a published part remains."""
     on = [k for k in keys if k in totals.columns]
-    sums = parts.group_by(keys).agg(_delen=pl.col(value).sum(), _dekking=(pl.col(value) > 0).sum())
+    sums = parts.group_by(keys).agg(_delen=pl.col(value).sum(), _dekking=pl.col(value).is_not_null().sum())
     return (
         sums.join(totals.filter(pl.col("totaal").is_not_null()), on=on, how="inner")
         .select(*keys, D=pl.col("totaal") - pl.col("_delen"), _dekking="_dekking")

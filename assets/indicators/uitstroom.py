@@ -2,15 +2,16 @@
 end and end reason, every reason listed (also with 0) for each region-year with closed
 trajectories.
 
-Disclosure: the region-year's `noemer` is protected like an indicator row (primary below
-10, secondary across gemeenten per year) and its state holds for all its reasons; then
-the two passes of process.md §6.6 over the reasons (docs/indicators.md, Decisions).
+Disclosure: a region-year whose `noemer` is below 10 has every reason suppressed
+(primary); then the two passes of process.md §6.6: across gemeenten per (jaar, reason) on
+`aantal`, and within each region-year against its published `noemer`. There is no extra
+pass on the totals across gemeenten: the contract has none (docs/indicators.md, Decisions).
 """
 from __future__ import annotations
 
 import polars as pl
 
-from assets.indicators.disclosure import STATE, primary, suppress_secondary, suppress_secondary_categories
+from assets.indicators.disclosure import STATE, primary, suppress_secondary_categories
 from assets.indicators.regions import by_region
 from assets.indicators.tabel_basis import Invoer, leeg_tenzij_getoond, voorlopig_jaar
 from assets.indicators.table import percentage
@@ -39,9 +40,8 @@ def uitstroom_counts(trajecten: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _totals_state(raw: pl.DataFrame) -> pl.DataFrame:
-    """regio_code, jaar, noemer and its onderdrukking, protected like an indicator row."""
-    totals = raw.select("regio_code", "jaar", "noemer").unique().sort("regio_code", "jaar").with_columns(primary("noemer"))
-    return suppress_secondary(totals, groups=["jaar"], value="noemer")
+    """regio_code, jaar, noemer and its onderdrukking: primary only (below 10)."""
+    return raw.select("regio_code", "jaar", "noemer").unique().sort("regio_code", "jaar").with_columns(primary("noemer"))
 
 
 def uitstroom(inv: Invoer) -> pl.DataFrame:
