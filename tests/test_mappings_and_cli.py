@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from assets.common.reference import mapping, mapping_dir
+from assets.common.reference import configured_mapping_dir, mapping, mapping_dir
 from assets.ingest.inventory import inventory, to_read
 from assets.ingest.shv_csv import read_shv_csv
 from pipelines.cli import main
@@ -46,8 +46,8 @@ def test_a_code_added_to_a_mapping_leaves_quarantine_on_the_next_run(tmp_path, m
         fh.write("shv_csv,Reden einde,  schulden OPGELOST ,Afgerond\n")
     with (own / "lokaal_product.csv").open("w") as fh:
         fh.write("bron,veld,bronwaarde,standaardwaarde\nshv_csv,Product,BEW,budgetbeheer\n")
-    monkeypatch.setenv("DDAS_MAPPING_DIR", str(own))
-    quarantined, records = codes()
+    with configured_mapping_dir(str(own)):  # the settings field mapping_dir (DDAS_MAPPING_DIR) of a run
+        quarantined, records = codes()
     assert quarantined == []
     # D1 is the closed one (the Dossiernr itself is stored as a keyed hash, model.md §1)
     assert records.filter(pl.col("einddatum").is_not_null())["uitstroomreden"].to_list() == ["Afgerond"]

@@ -96,9 +96,8 @@ def _reads_environment(tree: ast.AST) -> bool:
 
 
 def test_no_environment_reads_in_assets_sensors_or_schedules():
-    # Only the mapping folder is still read from the environment (docs/decisions.md: the
-    # readers look mappings up in spawned workers); the CLI may read it by design.
-    allowed = {ROOT / "assets/common/reference.py"}
+    # The CLI may read the environment by design; nothing under assets/ does.
+    allowed: set = set()
     files = _python_files("assets") + [ROOT / "pipelines/sensors.py", ROOT / "pipelines/schedules.py",
                                         ROOT / "pipelines/definitions.py", ROOT / "pipelines/jobs.py"]
     readers = [str(f.relative_to(ROOT)) for f in files if f not in allowed and _reads_environment(ast.parse(f.read_text()))]
@@ -117,3 +116,16 @@ def test_no_stage_imports_a_later_stage():
                     [a.name for a in node.names] if isinstance(node, ast.Import) else []
                 wrong += [f"{f.relative_to(ROOT)}: {n}" for n in names if any(n.startswith(f"assets.{s}") for s in forbidden)]
     assert wrong == []
+
+
+def test_the_mapping_folder_reaches_the_spawned_reader_workers(tmp_path):
+    # The settings field mapping_dir (DDAS_MAPPING_DIR) is set around the read; a spawned
+    # DDAS worker does not share this process's state, so its initializer carries it.
+    from assets.common import reference
+    from assets.ingest.ddas_workers import worker_pool
+
+    own = tmp_path / "eigen_mappings"
+    own.mkdir()
+    with reference.configured_mapping_dir(str(own)), worker_pool(2) as pool:
+        assert pool.submit(reference.mapping_dir).result(timeout=120) == own
+    assert reference.mapping_dir() != own  # restored after the block

@@ -5,9 +5,10 @@ works without the repository or the shared folder.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
-import os
 from importlib import resources
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -36,10 +37,37 @@ def ddas_json_schema() -> dict:
     return orjson.loads(_resource("json_schema_Uitwisselmodel.json").read_bytes())
 
 
+# The run's mapping folder (the settings resource's `mapping_dir`, DDAS_MAPPING_DIR), set
+# around a read by `configured_mapping_dir`; the DDAS reader's worker processes get it
+# through their initializer (assets/ingest/ddas_workers.py). None: the shipped folder.
+_MAPPING_DIR: str | None = None
+
+
+@contextlib.contextmanager
+def configured_mapping_dir(folder: str | None) -> Iterator[None]:
+    """Within the block, the mappings come from `folder` (None or "": the shipped ones)."""
+    global _MAPPING_DIR
+    before, _MAPPING_DIR = _MAPPING_DIR, folder or None
+    try:
+        yield
+    finally:
+        _MAPPING_DIR = before
+
+
+def configured_mapping_folder() -> str | None:
+    """The folder set by `configured_mapping_dir`, for handing to a worker process."""
+    return _MAPPING_DIR
+
+
+def use_mapping_dir(folder: str | None) -> None:
+    """Set the mapping folder for the rest of this process (a worker's initializer)."""
+    global _MAPPING_DIR
+    _MAPPING_DIR = folder or None
+
+
 def mapping_dir() -> Path:
-    """`DDAS_MAPPING_DIR` when set (a data engineer's own copy), else the shipped folder."""
-    override = os.environ.get("DDAS_MAPPING_DIR")
-    return Path(override) if override else _resource("mappings")
+    """The configured mapping folder (a data engineer's own copy), else the shipped one."""
+    return Path(_MAPPING_DIR) if _MAPPING_DIR else _resource("mappings")
 
 
 def mappings() -> pl.DataFrame:

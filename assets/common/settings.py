@@ -40,6 +40,7 @@ ENV_VARS = {
     "pseudonym_key": "DDAS_PSEUDONYM_KEY",
     "workers": "DDAS_WORKERS",
     "quarantaine_max_aandeel": "DDAS_QUARANTAINE_MAX_AANDEEL",
+    "mapping_dir": "DDAS_MAPPING_DIR",
     "test_pause_after": "DDAS_TEST_PAUSE_AFTER",
 }
 SECRET_FIELDS = ("pseudonym_key",)  # only ever an EnvVar / {"env": ...}: never a value in run config
@@ -56,6 +57,7 @@ class DdasSettings(dg.ConfigurableResource):
     pseudonym_key: str = ""
     workers: str = ""  # processes for the DDAS reader and the report; empty: by load size / cores
     quarantaine_max_aandeel: str = ""  # warning threshold of the quarantaine_aandeel check; empty: 5 %
+    mapping_dir: str = ""  # folder of mapping CSVs replacing the shipped ones; empty: the shipped ones
     test_pause_after: str = ""  # TEST ONLY: a step key or "wissel" (assets/common/publish.test_pause)
     # A run started by the daemon or the UI waits this long for a running one to finish
     # (a national run takes about a minute); `ddas run` takes the lock itself, without waiting.

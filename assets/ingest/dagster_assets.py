@@ -15,6 +15,7 @@ from assets.common import bsn_guard, paths
 from assets.common.publish import check_landing
 from assets.common.settings import DdasSettings
 from assets.common.store import OutputStore
+from assets.common.reference import configured_mapping_dir
 from assets.ingest.ddas_workers import configured_workers
 from assets.ingest.inventory import CHANGED, inventory, inventory_table, refused_ledger, to_read, with_paths
 from assets.ingest.kinds import DeliveryKind, kinds, read_in_turn, reader
@@ -97,7 +98,7 @@ def delivered_records(context: dg.AssetExecutionContext, settings: DdasSettings)
             f"{m['records_geaccepteerd']} geaccepteerd, {m['records_gequarantaineerd']} in quarantaine"
         )
 
-    with configured_workers(settings.worker_count):
+    with configured_workers(settings.worker_count), configured_mapping_dir(settings.mapping_dir):
         read_in_turn(wanted, read)
     for k in wanted:
         yield from bsn_guard.emit(*staged[k.name])

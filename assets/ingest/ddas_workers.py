@@ -23,6 +23,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from assets.common import reference
 from assets.common.memory import without_cyclic_gc
 
 T = TypeVar("T")
@@ -70,8 +71,15 @@ def _in_worker(read_one: Callable[[str, str, dt.date], T], path: str, bestand: s
         return read_one(path, bestand, peildatum)
 
 
+def _start_worker(parent: int, mapping_folder: str | None) -> None:
+    """Worker initializer: the run's mapping folder (a spawned worker does not share this
+    process's settings), and the end of the worker with its parent."""
+    reference.use_mapping_dir(mapping_folder)
+    _die_with_parent(parent)
+
+
 def _die_with_parent(parent: int) -> None:
-    """Worker initializer: end this worker when the process that started it is gone
+    """End this worker when the process that started it is gone
     (killed with -9, it cannot shut its pool down; the worker would wait forever).
 
     On Linux the kernel sends SIGKILL at once (prctl PR_SET_PDEATHSIG); that signal
@@ -100,8 +108,8 @@ def worker_pool(processes: int) -> Iterator[ProcessPoolExecutor | None]:
         yield None
         return
     spawn = multiprocessing.get_context("spawn")  # not fork: polars' thread pool does not survive a fork
-    with ProcessPoolExecutor(processes - 1, mp_context=spawn, initializer=_die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(processes - 1, mp_context=spawn, initializer=_start_worker,
+                             initargs=(os.getpid(), reference.configured_mapping_folder())) as pool:
         yield pool
 
 
