@@ -15,6 +15,7 @@ from assets.indicators.coverage import covered
 from assets.indicators.regions import by_region
 from assets.indicators.wgs import aanmelding_units, budgetbeheer_units, eerste_gesprek_units
 from schemas.indicator_registry import codes
+from schemas.model import Begeleiding
 
 # The indicators counted on successful ends, in contract order (registry cohort "afgerond").
 AFGEROND = codes(cohort="afgerond")
@@ -120,12 +121,11 @@ UNITS = {
     "budgetbeheer": budgetbeheer_units,  # beheer_naar_begeleiding
 }
 COHORT_INDICATORS = [c for key in UNITS for c in codes(cohort=key)]  # every trajectory-based one
-BEGELEIDING_SCHEMA = {"traject_id": pl.Utf8, "soort": pl.Utf8, "startdatum": pl.Date, "einddatum": pl.Date}
 
 
 def no_begeleiding() -> pl.LazyFrame:
     """model/begeleiding without rows (for callers that have none)."""
-    return pl.LazyFrame(schema=BEGELEIDING_SCHEMA)
+    return Begeleiding.empty().lazy()
 
 
 def cohort_counts(
