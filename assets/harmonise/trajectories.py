@@ -23,6 +23,8 @@ HERKOMST_COLUMNS = list(TrajectHerkomst.to_schema().columns)
 CLIENTEN_COLUMNS = list(TrajectClienten.to_schema().columns)
 BEGELEIDING_COLUMNS = list(Begeleiding.to_schema().columns)
 SCHULDEN_COLUMNS = list(Schulden.to_schema().columns)
+# record columns only the client rows and the nested tables read (not linking)
+RIDERS = ["geslachten", "geboortedata_gemaskeerd", "begeleiding", "schulden"]
 
 
 # --- authoritative order and fields --------------------------------------------------
@@ -124,11 +126,18 @@ def harmonise(records: pl.LazyFrame, key: bytes | None = None) -> Harmonised:
     together with pl.collect_all.
     """
     base = records.collect()
+    # Lists that linking never reads ride beside it: linked keeps the records' rows and
+    # order, so they are put back by position afterwards (carrying them through the
+    # superseding join and the linking sorts cost as much again as linking itself).
+    riders = base.select(RIDERS)
+    base = base.drop(RIDERS)
     files = file_states(file_table(base))
     check_positions(base, files.height)
     ranked = base.lazy().with_columns(file_rank(files, "bestand_rang"), file_rank(files, "stichting_rang"))
     marked = mark_superseded(ranked).with_columns(first_copy())
     linked = link(marked, take=pl.col(VERVANGEN_DOOR).is_null()).collect()
+    assert linked.height == riders.height  # one row per record, in the records' order
+    linked = linked.hstack(riders.get_columns())
 
     field_columns = [
         "rid", "component", "bron", "aanlevertijdstip", "einddatum", "aanmelddatum", "startdatum", "uitstroomreden",
