@@ -48,8 +48,10 @@ from schemas.records import TrajectRecord
 
 BRON = "ddas"
 BOM = b"\xef\xbb\xbf"
-_OBJECT_PHASES = ("intake", "planVanAanpak", "stabilisatie", "schuldregeling", "oplossing")
-_ARRAY_PHASES = ("begeleiding", "moratoria", "crisisinterventies", "voorlopigeVoorzieningen")
+# A record is in a phase (is_informatie_advies is false) when one of these is filled:
+# intake, oplossing, crisisinterventies[] and begeleiding[] are tested where they are read.
+_OBJECT_PHASES = ("planVanAanpak", "stabilisatie", "schuldregeling")
+_ARRAY_PHASES = ("moratoria", "voorlopigeVoorzieningen")
 _INT64 = (-(2**63), 2**63 - 1)
 
 RAW_SCHEMA = dtypes(DdasRuwRecord)
@@ -181,21 +183,32 @@ def decode_records(doc: dict, bestand: str) -> tuple[dict[str, pl.Series], pl.Da
             else:
                 aanm.append(None)
                 in_crisis = False
+            # phases read here for their fields are also the first ones the presence test
+            # looks at, so each is looked up once
             ci = g("crisisinterventies")
-            crisis.append(in_crisis or (ci.__class__ is list and len(ci) > ci.count(None)))
+            ci_filled = ci.__class__ is list and len(ci) > ci.count(None)
+            crisis.append(in_crisis or ci_filled)
             intake = g("intake")
             if intake.__class__ is dict:
                 intake_start.append(intake.get("startdatum"))
                 besch_datum.append(intake.get("beschikkingsdatum"))
                 besch_soort.append(intake.get("beschikkingssoort"))
+                phase = len(intake) > [*intake.values()].count(None)
             else:
                 intake_start.append(None)
                 besch_datum.append(None)
                 besch_soort.append(None)
+                phase = False
             oplossing = g("oplossing")
-            opl_soort.append(oplossing.get("soort") if oplossing.__class__ is dict else None)
+            if oplossing.__class__ is dict:
+                opl_soort.append(oplossing.get("soort"))
+                phase = phase or len(oplossing) > [*oplossing.values()].count(None)
+            else:
+                opl_soort.append(None)
+            phase = phase or ci_filled
             elements = g("begeleiding")
             if elements.__class__ is list:
+                phase = phase or len(elements) > elements.count(None)
                 for b in elements:
                     if b.__class__ is dict:
                         beg[0].append(n)
@@ -218,18 +231,18 @@ def decode_records(doc: dict, bestand: str) -> tuple[dict[str, pl.Series], pl.Da
                 ia_present.append(False)
             nazorg.append(nz.get("startdatum") if nz.__class__ is dict else None)
             reden.append(uitstroom.get("reden"))
-            phase = False
-            for k in _OBJECT_PHASES:
-                v = g(k)
-                if v.__class__ is dict and len(v) > [*v.values()].count(None):
-                    phase = True
-                    break
-            else:
-                for k in _ARRAY_PHASES:
+            if not phase:  # the phases not yet looked at
+                for k in _OBJECT_PHASES:
                     v = g(k)
-                    if v.__class__ is list and len(v) > v.count(None):
+                    if v.__class__ is dict and len(v) > [*v.values()].count(None):
                         phase = True
                         break
+                else:
+                    for k in _ARRAY_PHASES:
+                        v = g(k)
+                        if v.__class__ is list and len(v) > v.count(None):
+                            phase = True
+                            break
             phase_present.append(phase)
             b = g("totaalSchuldbedragBijAanvangSchuld")
             bedrag.append(b if b is None or b.__class__ is int else _whole_euros(b))
