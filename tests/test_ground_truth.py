@@ -8,9 +8,6 @@ truth (with the three rules of process.md §4).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 
 import orjson
 import polars as pl
@@ -18,28 +15,20 @@ import pytest
 
 from assets.common import paths
 from assets.common.bsn import pseudonym
-from ddas_generator import generate
 from tests.conftest import TEST_KEY
 from assets.indicators.table_checks import subtraction_violations
 from tests.test_indicators_reference import T, reference_table
 
 # (seed, persons, peildatum, --historie-vanaf or None)
-WORLDS = [(1, 1500, "2026-06-30", None), (2, 3000, "2026-12-31", "2017-07-01"), (5, 700, "2027-08-15", None)]
+WORLDS = [(3, 2500, "2026-06-30", None), (2, 3000, "2026-12-31", "2017-07-01"), (5, 700, "2027-08-15", None)]
 EVENT_BASED = ["nazorgtoets_voor_einde", "nazorgcontact_6m", "warm_contact_12m"]
 
 
 @pytest.fixture(scope="module", params=WORLDS, ids=lambda w: f"seed{w[0]}-n{w[1]}")
-def run(request, tmp_path_factory):
+def run(request, generated_run):
     seed, persons, peil, historie = request.param
-    root = tmp_path_factory.mktemp(f"gt{seed}")
-    land, out = root / "landing", root / "output"
-    generate(land, persons=persons, seed=seed)
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DDAS_")},
-           "DAGSTER_HOME": str(root / "home"), "DDAS_PSEUDONYM_KEY": TEST_KEY}
-    extra = ["--historie-vanaf", historie] if historie else []
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(land), "--output", str(out),
-                           "--peildatum", peil, *extra], env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    made = generated_run(seed, persons, peil, historie)  # the first world is test_process_ground_truth's too
+    land, out = made["land"], made["out"]
     truth = {name: pl.read_parquet(land / "ground_truth" / f"{name}.parquet")
              for name in ("trajecten", "trajectclienten", "nazorg_gebeurtenissen", "leveringen", "quarantaine",
                           "nazorg_dekking")}

@@ -7,9 +7,6 @@ schuldbedrag_eur; the model is compared with the truth in test_ground_truth.py).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from collections import defaultdict
 
 import polars as pl
@@ -18,7 +15,6 @@ import pytest
 from assets.common import paths
 from assets.indicators.table_checks import tabel_recoverable
 from assets.indicators.tabellen import BY_NAME, TABLES
-from ddas_generator import generate
 from tests import reference_process as ref
 from tests.conftest import TEST_KEY
 
@@ -27,16 +23,9 @@ WGS = ["eerste_gesprek_tijdig", "beschikking_tijdig", "beheer_naar_begeleiding"]
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("proces")
-    land, out = root / "landing", root / "output"
-    generate(land, persons=2500, seed=3)
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DDAS_")},
-           "DAGSTER_HOME": str(root / "home"), "DDAS_PSEUDONYM_KEY": TEST_KEY}
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(land), "--output", str(out),
-                           "--peildatum", PEIL], env=env, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return {"land": land, "out": out}
+def run(generated_run):
+    made = generated_run(3, 2500, PEIL)  # one of test_ground_truth's worlds: one run for both
+    return {"land": made["land"], "out": made["out"]}
 
 
 def _worlds(t: pl.DataFrame, c: pl.DataFrame, b: pl.DataFrame, s: pl.DataFrame, person: str) -> list[ref.PT]:
