@@ -38,15 +38,27 @@ def _pads(persoon_ids: pl.Series, key: bytes, pool: Executor | None = None) -> p
     return pl.Series(np.frombuffer(joined, dtype=">u4").astype(np.int64), dtype=pl.Int64)
 
 
-def mask(persoon_ids: pl.Series, dates: pl.Series, key: bytes, pool: Executor | None = None) -> pl.Series:
-    """Dates (pl.Date, null allowed) of the persons -> masked Int64 (null where the date is)."""
+def mask(persoon_ids: pl.Series, dates: pl.Series, key: bytes, pool: Executor | None = None,
+         persoon_nr: pl.Series | None = None) -> pl.Series:
+    """Dates (pl.Date, null allowed) of the persons -> masked Int64 (null where the date is).
+    `persoon_nr`: an integer per row, equal exactly where the persoon_id is (the BSN as a
+    number); the pad is then computed once per person instead of once per row."""
     has = dates.is_not_null() & persoon_ids.is_not_null()
     out = np.zeros(len(dates), dtype=np.int64)
     if has.any():
         ids = persoon_ids.filter(has)
         days = dates.filter(has).cast(pl.Int32).cast(pl.Int64).to_numpy() + _OFFSET
-        out[has.to_numpy()] = days ^ _pads(ids, key, pool).to_numpy()
+        pads = _pads(ids, key, pool) if persoon_nr is None else _pads_per_person(persoon_nr.filter(has), ids, key)
+        out[has.to_numpy()] = days ^ pads.to_numpy()
     return pl.Series(dates.name, out, dtype=pl.Int64).set(~has, None) if len(dates) else pl.Series(dates.name, [], pl.Int64)
+
+
+def _pads_per_person(nr: pl.Series, persoon_ids: pl.Series, key: bytes) -> pl.Series:
+    """_pads of each row, computed once per distinct `nr` (found and joined on integers)."""
+    rows = pl.DataFrame({"nr": nr, "persoon_id": persoon_ids})
+    persons = rows.unique("nr", keep="any")
+    persons = persons.with_columns(_pads(persons["persoon_id"], key).alias("pad"))
+    return rows.join(persons.select("nr", "pad"), on="nr", how="left", maintain_order="left")["pad"]
 
 
 def unmask(persoon_ids: pl.Series, masked: pl.Series, key: bytes) -> pl.Series:

@@ -407,13 +407,17 @@ def _persoon_ids(clients: pl.DataFrame, key: bytes, pool: ProcessPoolExecutor | 
     the sorted distinct persoon_ids and, in the same order, each one's sex and masked birth
     date (assets/common/birth_mask.py). HMAC once per distinct BSN of the call; a client
     named twice in a record keeps the values of its first mention."""
-    pairs = clients.select("rij", "geb", "gesl", persoon_id=pseudonymise(clients["norm"], key, pool)).sort(
+    pairs = clients.select("rij", "geb", "gesl", "norm", persoon_id=pseudonymise(clients["norm"], key, pool)).sort(
         "rij", "persoon_id", maintain_order=True
     )
     # sorted, so a repeated client is its neighbour and the plain list aggregation yields sorted lists
     new = pl.any_horizontal(pl.col("rij", "persoon_id").ne_missing(pl.col("rij", "persoon_id").shift(1)))
     pairs = pairs.filter(new)
-    pairs = pairs.with_columns(mask(pairs["persoon_id"], pairs["geb"], key, pool).alias("geb"))
+    # an accepted client's BSN is nine valid digits: as a number it names the person exactly
+    # (the guard only keeps this true should that rule ever change)
+    nine = pairs["norm"].str.contains(r"^[0-9]{9}$").all()
+    nr = pairs["norm"].str.to_integer() if nine else None
+    pairs = pairs.with_columns(mask(pairs["persoon_id"], pairs["geb"], key, pool, persoon_nr=nr).alias("geb"))
     lists = pairs.group_by("rij", maintain_order=True).agg(
         pl.col("persoon_id").alias("persoon_ids"), pl.col("gesl").alias("geslachten"), pl.col("geb").alias("geboortedata_gemaskeerd")
     )
