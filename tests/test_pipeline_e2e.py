@@ -127,19 +127,14 @@ def test_refusals_are_one_line_and_non_zero(tmp_path):
         assert "kort" not in lines[0] and TEST_KEY not in lines[0]
 
 
-def test_rerun_gives_same_bytes(world, tmp_path):
+def test_rerun_gives_same_bytes_and_a_progress_line_per_stage_on_a_terminal(world, tmp_path):
+    # one rerun proves both: DDAS_PROGRESS only adds lines on stderr, never a byte of output
     out2 = tmp_path / "out2"
     r = _run(["run", "--landing", str(world["landing"]), "--output", str(out2), "--peildatum", PEIL],
-             {"DDAS_PSEUDONYM_KEY": TEST_KEY}, tmp_path / "home")
+             {"DDAS_PSEUDONYM_KEY": TEST_KEY, "DDAS_PROGRESS": "1"}, tmp_path / "home")
     assert r.returncode == 0, r.stderr[-2000:]
     for rel in (paths.INDICATOREN, paths.TRAJECTEN, paths.TRAJECTCLIENTEN, paths.LEVERINGEN, paths.QUARANTAINE):
         assert (world["out"] / rel).read_bytes() == (out2 / rel).read_bytes(), rel
-
-
-def test_progress_line_per_stage_on_a_terminal(world, tmp_path):
-    r = _run(["run", "--landing", str(world["landing"]), "--output", str(tmp_path / "o"), "--peildatum", PEIL],
-             {"DDAS_PSEUDONYM_KEY": TEST_KEY, "DDAS_PROGRESS": "1"}, tmp_path / "home")
-    assert r.returncode == 0, r.stderr[-2000:]
     finished = {line.split()[1] for line in r.stderr.splitlines() if line.strip().startswith("klaar")}
     for stage in ("inventaris", "delivered_records", "leveringen",
                   "harmonised_trajectories", "nazorg_gebeurtenissen", "indicatoren"):

@@ -1,6 +1,6 @@
 """Privacy by construction, end to end (model.md §1, sources.md; docs/privacy.md).
 
-One `ddas run` on a small generated landing with planted values: BSNs hidden without any
+One `ddas run` on a generated landing with planted values (tests/privacy_world.py): BSNs hidden without any
 word boundary in a CSV `Dossiernr`, a CSV `Opmerking`, an XLSX `Uitgevoerd door` and a
 DDAS file name, and debt amounts that pass the elfproef. The run must succeed (a measure
 is never a reason to stop), no output file, log line or Dagster record may hold the
@@ -9,10 +9,8 @@ Dossiernr findable with `ddas trace --dossier`.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
-import os
 import subprocess
 import sys
 
@@ -21,18 +19,9 @@ import pytest
 
 from assets.common import paths
 from assets.common.bsn import is_valid_bsn
-from ddas_generator import generate
-from tests.builders import csv_file, ddas_file, traject, xlsx_file
-from tests.conftest import TEST_KEY, valid_bsns
+from tests.conftest import TEST_KEY
 
-PEIL = "2026-06-30"
-IN_DOSSIERNR = "795822698"  # the reproductions of issue 12
-IN_UITVOERDER = "111222333"
-IN_FILE_NAME = "123456782"
-PEOPLE = valid_bsns(8, seed=1212)
-IN_OPMERKING = PEOPLE[7]
-PLANTED = (IN_DOSSIERNR, IN_UITVOERDER, IN_FILE_NAME, IN_OPMERKING)
-DEBT_CSV, DEBT_DDAS = 123456782, 136687830  # measures that pass the elfproef
+from tests.privacy_world import DEBT_CSV, DEBT_DDAS, IN_DOSSIERNR, PLANTED
 
 
 def _text_cells(df: pl.DataFrame) -> list[str]:
@@ -50,30 +39,13 @@ def _text_cells(df: pl.DataFrame) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def planted(tmp_path_factory):
-    assert all(is_valid_bsn(b) for b in (*PLANTED, str(DEBT_CSV), str(DEBT_DDAS)))
-    root = tmp_path_factory.mktemp("privacy")
-    land, out, home = root / "landing", root / "output", root / "home"
-    generate(land, persons=300, seed=12)
-    p = PEOPLE
-    csv_file(land / "shv_csv/geplant/GM0344_20240131.csv", [
-        [f"D{IN_DOSSIERNR}", p[0], "", "01-02-2023", "", "MSR", "01-03-2023", "", "", "", str(DEBT_CSV), ""],
-        ["A-2", p[1], "", "01-02-2023", "", "MSR", "", "", "", "", "", f"klant_{IN_OPMERKING}"],
-    ])
-    xlsx_file(land / "nazorg/geplant/GM0518_20250101.xlsx", [
-        [p[2], dt.date(2024, 8, 1), "Contact", None, "Telefonisch", f"klant_{IN_UITVOERDER}"],
-    ])
-    planted_ddas = traject([p[3]], aanmelding="2024-02-01")
-    planted_ddas["totaalSchuldbedragBijAanvangSchuld"] = DEBT_DDAS
-    ddas_file(land / f"ddas/geplant/levering_{IN_FILE_NAME}.json", [planted_ddas])
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DDAS_")},
-           "DAGSTER_HOME": str(home), "DDAS_PSEUDONYM_KEY": TEST_KEY}
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(land), "--output", str(out),
-                           "--peildatum", PEIL], env=env, capture_output=True, text=True, timeout=600)
-    return {"out": out, "home": home, "proc": proc, "env": env}
+def planted(privacy_run):
+    """The session's run on tests/privacy_world.py's landing (shared with test_vroegsignalering_privacy.py)."""
+    return privacy_run
 
 
 def test_the_run_succeeds_although_amounts_pass_the_elfproef(planted):
+    assert all(is_valid_bsn(b) for b in (*PLANTED, str(DEBT_CSV), str(DEBT_DDAS)))
     assert planted["proc"].returncode == 0, planted["proc"].stderr[-3000:]
     led = pl.read_parquet(planted["out"] / paths.LEVERINGEN)
     geplant = led.filter(pl.col("bestand").str.contains("/geplant/"))

@@ -13,36 +13,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ddas_generator import generate
-from tests.conftest import TEST_KEY, valid_bsns
 
-DATA = Path(__file__).parent / "data" / "vroegsignalering"
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 PERSONAL = ("Achternaam", "Straatnaam", "Plaatsnaam")
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    root = tmp_path_factory.mktemp("vsprivacy")
-    land, out = root / "landing", root / "output"
-    generate(land, persons=700, seed=5)
-    # the official examples: as delivered (all signals bsn_ongeldig) and with valid BSNs (accepted)
-    for name in ("enkelvoudigVoorbeeld.json", "meervoudigVoorbeeld.json"):
-        doc = json.loads((DATA / name).read_text(encoding="utf-8"))
-        (land / "vroegsignalering" / "voorbeelden").mkdir(parents=True, exist_ok=True)
-        (land / "vroegsignalering" / "voorbeelden" / name).write_text(json.dumps(doc), encoding="utf-8")
-        bsns = iter(valid_bsns(10, seed=151))
-        for lev in doc["leveringen"]:
-            for s in lev["vroegsignalen"]:
-                s["client"]["Burgerservicenummer"] = next(bsns)
-        doc["aanleverdatumEnTijd"] = "2025-02-06T10:30:00Z"
-        (land / "vroegsignalering" / "voorbeelden" / f"geldig_{name}").write_text(json.dumps(doc), encoding="utf-8")
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("DDAS_")},
-           "DAGSTER_HOME": str(root / "home"), "DDAS_PSEUDONYM_KEY": TEST_KEY}
-    proc = subprocess.run([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(land), "--output", str(out),
-                           "--peildatum", "2026-06-30"], env=env, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return {"root": root, "land": land, "out": out, "home": root / "home", "log": proc.stdout + proc.stderr}
+def run(privacy_run):
+    """The session's run on tests/privacy_world.py's landing (shared with test_privacy.py)."""
+    assert privacy_run["proc"].returncode == 0, privacy_run["proc"].stderr[-3000:]
+    return privacy_run
 
 
 def _personal_values(land: Path) -> set[str]:
