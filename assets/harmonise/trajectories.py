@@ -23,8 +23,9 @@ HERKOMST_COLUMNS = list(TrajectHerkomst.to_schema().columns)
 CLIENTEN_COLUMNS = list(TrajectClienten.to_schema().columns)
 BEGELEIDING_COLUMNS = list(Begeleiding.to_schema().columns)
 SCHULDEN_COLUMNS = list(Schulden.to_schema().columns)
-# record columns only the client rows and the nested tables read (not linking)
-RIDERS = ["geslachten", "geboortedata_gemaskeerd", "begeleiding", "schulden"]
+# record columns that linking never reads (the clients, nested tables and process fields do)
+RIDERS = ["geslachten", "geboortedata_gemaskeerd", "begeleiding", "schulden",
+          "eerste_gesprek_datum", "crisis", "beschikkingsdatum", "beschikkingssoort", "oplossing_soort"]
 
 
 # --- authoritative order and fields --------------------------------------------------
