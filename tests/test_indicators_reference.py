@@ -232,7 +232,7 @@ def dekking_frame(dekking: dict) -> pl.LazyFrame:
                         schema={"gemeentecode": pl.Utf8, "dekking_vanaf": pl.Int32, "dekking_tot": pl.Int32})
 
 
-FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 ROW = ["indicator", "regio_code", "jaar", "teller", "noemer", "waarde", "onderdrukt", "voorlopig",
        "onderdrukking", "geen_gegevens", "historie_onvolledig"]
 

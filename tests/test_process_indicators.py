@@ -367,7 +367,7 @@ def world(draw):
     return [draw(trajectory(i)) for i in range(n)], draw(st.sampled_from([d(2025, 6, 30), d(2026, 3, 31), d(2024, 12, 31)]))
 
 
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 @FAST

@@ -235,14 +235,14 @@ def worlds(draw):
     return signals, cases, aanmeldingen
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds())
 def test_random_worlds_equal_the_reference(w):
     signals, cases, aanmeldingen = w
     assert _counts(*_pipeline(signals, cases, aanmeldingen)) == reference(signals, cases, aanmeldingen)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(GEMEENTEN), st.sampled_from([2024, 2025]),
                           st.sampled_from([*SIGNAALPARTNERS[:4], None]), st.integers(1, 25)), max_size=12))
 def test_random_partner_counts_and_their_suppression(groups):
