@@ -216,7 +216,7 @@ def demo(workdir, persons, seed) -> None:
 @click.option("--persons", type=click.IntRange(min=1), required=True, help="Number of synthetic persons (at least 1).")
 @click.option("--seed", type=int, default=1, show_default=True)
 def generate(out, persons, seed) -> None:
-    """Write synthetic deliveries of all three kinds plus their ground truth (in OUT/ground_truth)."""
+    """Write synthetic deliveries of all four kinds (DDAS, legacy CSV, aftercare, early warning) plus their ground truth (in OUT/ground_truth)."""
     from ddas_generator import generate as gen
 
     click.echo(f"ddas generate: wrote {out}\n{summary_lines(gen(Path(out), persons=persons, seed=seed))}")
