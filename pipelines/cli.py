@@ -56,7 +56,7 @@ def _parsed(parse, flag_value: str | None, flag: str, variable: str):
 
 def prepare_environment(
     landing: str | None, output: str | None, peildatum: str | None, historie_vanaf: str | None = None,
-    accepteer_krimp: bool = False,
+    accepteer_krimp: bool = False, volledig: bool = False,
 ) -> dict:
     """Resolve flags over variables, check everything a run needs; Refusal when not.
     Returns the resolved values under their variables' names; the run gets them as run
@@ -90,6 +90,8 @@ def prepare_environment(
         env["DDAS_HISTORIE_VANAF"] = historie.isoformat()
     if accepteer_krimp:
         env["DDAS_ACCEPTEER_KRIMP"] = "1"
+    if volledig:
+        env["DDAS_VOLLEDIG"] = "1"
     # Dagster wants an absolute DAGSTER_HOME (a relative one gave a 36-line traceback).
     home = str(Path(os.environ.get("DAGSTER_HOME") or DEFAULT_HOME).expanduser().resolve())
     try:
@@ -112,6 +114,8 @@ def run_config(env: dict) -> dict:
               "peildatum": env["DDAS_PEILDATUM"], "historie_vanaf": env.get("DDAS_HISTORIE_VANAF", "")}
     if env.get("DDAS_ACCEPTEER_KRIMP"):
         values["accepteer_krimp"] = env["DDAS_ACCEPTEER_KRIMP"]
+    if env.get("DDAS_VOLLEDIG"):
+        values["volledig"] = env["DDAS_VOLLEDIG"]
     return settings_run_config(**values)
 
 
@@ -150,11 +154,13 @@ def main() -> None:
               help="Date YYYY-MM-DD where the delivered history starts (DDAS_HISTORIE_VANAF); default the earliest aanmelddatum.")
 @click.option("--accepteer-krimp", "accepteer_krimp", is_flag=True, default=False,
               help="Publish although accepted records fell more than 20 % against the published run (DDAS_ACCEPTEER_KRIMP=1).")
-def run(landing, output, peildatum, historie_vanaf, accepteer_krimp) -> None:
+@click.option("--volledig", is_flag=True, default=False,
+              help="Read every delivery again and rebuild the per-file cache of reader results (DDAS_VOLLEDIG=1).")
+def run(landing, output, peildatum, historie_vanaf, accepteer_krimp, volledig) -> None:
     """Materialise every asset once through Dagster and publish the outputs as one set.
     Needs DDAS_PSEUDONYM_KEY (>= 32 characters)."""
     try:
-        env = prepare_environment(landing, output, peildatum, historie_vanaf, accepteer_krimp)
+        env = prepare_environment(landing, output, peildatum, historie_vanaf, accepteer_krimp, volledig)
     except Refusal as e:
         _fail(str(e))
     _run_and_report(env)

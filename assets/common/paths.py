@@ -38,6 +38,13 @@ def staging(bron: str, table: str) -> str:
     return f"staging/{bron}/{table}.parquet"
 
 
+def cache_root(work_root: Path) -> Path:
+    """The per-file cache of reader results (docs/incremental.md): beside the work root of
+    assets/common/publish.py, on the same rules (`.<output>.ddas-cache/`, or
+    `<output>/.ddas-cache/`), never inside the published set or a run's work folder."""
+    return work_root.with_name(work_root.name.removesuffix(".ddas-werk") + ".ddas-cache")
+
+
 def out(output_dir: str | Path, rel: str) -> Path:
     return Path(output_dir) / rel
 

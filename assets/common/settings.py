@@ -21,7 +21,7 @@ import datetime as dt
 import dagster as dg
 from pydantic import PrivateAttr
 
-from assets.common import publish
+from assets.common import paths, publish
 from assets.common.bsn import check_key
 from assets.common.peildatum import parse_historie_vanaf, parse_peildatum, today_amsterdam  # noqa: F401  (re-exported)
 from assets.common.run_records import fail_dead_runs, tag_run
@@ -41,6 +41,7 @@ ENV_VARS = {
     "workers": "DDAS_WORKERS",
     "quarantaine_max_aandeel": "DDAS_QUARANTAINE_MAX_AANDEEL",
     "mapping_dir": "DDAS_MAPPING_DIR",
+    "volledig": "DDAS_VOLLEDIG",
     "test_pause_after": "DDAS_TEST_PAUSE_AFTER",
 }
 SECRET_FIELDS = ("pseudonym_key",)  # only ever an EnvVar / {"env": ...}: never a value in run config
@@ -58,6 +59,7 @@ class DdasSettings(dg.ConfigurableResource):
     workers: str = ""  # processes for the DDAS reader and the report; empty: by load size / cores
     quarantaine_max_aandeel: str = ""  # warning threshold of the quarantaine_aandeel check; empty: 5 %
     mapping_dir: str = ""  # folder of mapping CSVs replacing the shipped ones; empty: the shipped ones
+    volledig: str = ""  # "1", "true" or "ja": read every file again, rebuild the per-file cache (docs/incremental.md)
     test_pause_after: str = ""  # TEST ONLY: a step key or "wissel" (assets/common/publish.test_pause)
     # A run started by the daemon or the UI waits this long for a running one to finish
     # (a national run takes about a minute); `ddas run` takes the lock itself, without waiting.
@@ -92,6 +94,17 @@ class DdasSettings(dg.ConfigurableResource):
     def krimp_accepted(self) -> bool:
         """--accepteer-krimp: publish although accepted records fell by more than 20 %."""
         return self.accepteer_krimp.strip().lower() in ("1", "true", "ja")
+
+    @property
+    def full_read(self) -> bool:
+        """--volledig: ignore the per-file cache of reader results and rebuild it."""
+        return self.volledig.strip().lower() in ("1", "true", "ja")
+
+    @property
+    def cache_dir(self) -> str | None:
+        """Where the per-file cache of reader results lives (paths.cache_root); None
+        without an output folder."""
+        return str(paths.cache_root(publish.work_root(self.published))) if self.published else None
 
     @property
     def peil(self) -> dt.date:

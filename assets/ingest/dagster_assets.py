@@ -17,6 +17,7 @@ from assets.common.settings import DdasSettings
 from assets.common.store import OutputStore
 from assets.common.reference import configured_mapping_dir
 from assets.ingest.ddas_workers import configured_workers
+from assets.ingest.file_cache import FileCache, ReadCounts, code_version, key_fingerprint, read_cached
 from assets.ingest.inventory import CHANGED, inventory, inventory_table, refused_ledger, to_read, with_paths
 from assets.ingest.kinds import DeliveryKind, kinds, read_in_turn, reader
 from assets.ingest.landing_state import fingerprint, landing_state
@@ -53,7 +54,8 @@ def inventaris(context: dg.AssetExecutionContext, settings: DdasSettings):
 STAGING_TABLES = ("records", "quarantaine", "leveringen", "schema_afwijkingen")
 
 
-def _stage(k: DeliveryKind, result: IngestResult, store: OutputStore) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
+def _stage(k: DeliveryKind, result: IngestResult, store: OutputStore,
+           counts: ReadCounts) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
     """Write one kind's staging tables (when free of BSNs); its check and materialization."""
     bron = k.name
     frames = (result.records, result.quarantine, result.ledger, result.schema_findings)
@@ -66,6 +68,9 @@ def _stage(k: DeliveryKind, result: IngestResult, store: OutputStore) -> tuple[d
             "records_gelezen": int(led["records_gelezen"].sum()),
             "records_geaccepteerd": int(led["records_geaccepteerd"].sum()),
             "records_gequarantaineerd": int(led["records_gequarantaineerd"].sum()),
+            # the per-file cache (docs/incremental.md): files taken from it and files read
+            "bestanden_uit_cache": counts.uit_cache,
+            "bestanden_gelezen": counts.gelezen,
         }
     )
     return check, dg.MaterializeResult(asset_key=k.asset, metadata=meta)
@@ -87,21 +92,41 @@ def delivered_records(context: dg.AssetExecutionContext, settings: DdasSettings)
 
     def read(k: DeliveryKind, **kw) -> None:
         bron = k.name
-        result = reader(k)(to_read(inv, bron), settings.peil, settings.key(), **kw)
+
+        def read_files(files: pl.DataFrame, **more) -> IngestResult:
+            return reader(k)(files, settings.peil, settings.key(), **more)
+
+        result, counts, keep = read_cached(bron, read_files, to_read(inv, bron), cache, **kw)
         changed = inv.filter((pl.col("bron") == bron) & (pl.col("reden") == CHANGED))
         if changed.height:  # gone or changed since the inventory: ledgered here, not read
             result.ledger = pl.concat([result.ledger, refused_ledger(changed).cast(result.ledger.schema)]).sort("bestand")
-        staged[bron] = _stage(k, result, settings.store)
+        staged[bron] = _stage(k, result, settings.store, counts)
+        if staged[bron][0].passed:  # only frames that passed the BSN guard are kept (docs/incremental.md)
+            keep()
         m = staged[bron][1].metadata
         context.log.info(
-            f"{bron}: {m['bestanden']} bestanden, {m['records_gelezen']} records gelezen, "
+            f"{bron}: {m['bestanden']} bestanden ({counts.uit_cache} uit cache, {counts.gelezen} gelezen), "
+            f"{m['records_gelezen']} records gelezen, "
             f"{m['records_geaccepteerd']} geaccepteerd, {m['records_gequarantaineerd']} in quarantaine"
         )
 
+    cache = run_cache(settings, context.log)
     with configured_workers(settings.worker_count), configured_mapping_dir(settings.mapping_dir):
         read_in_turn(wanted, read)
+    if cache is not None:
+        for k in wanted:
+            if staged[k.name][0].passed:
+                cache.prune(k.name)
     for k in wanted:
         yield from bsn_guard.emit(*staged[k.name])
+
+
+def run_cache(settings: DdasSettings, log) -> FileCache | None:
+    """This run's per-file cache of reader results (docs/incremental.md); None without an output folder."""
+    if not settings.cache_dir:
+        return None
+    return FileCache(Path(settings.cache_dir), key_fingerprint(settings.key()), code_version(settings.mapping_dir or None),
+                     settings.peil, rebuild=settings.full_read, log=log.warning)
 
 
 ASSETS = [landing, inventaris, delivered_records]
