@@ -15,6 +15,18 @@ at each size, the marginal cost per extra record between sizes (linear cost: fla
 the CPU the rest of the machine used during each run (a disturbed figure shows there).
 Results: docs/performance.md.
 
+    ... [--increment [--increment-trajecten 25000] [--check-equal]]
+
+The nightly increment (issue 17): after the full run of a size, ONE new DDAS delivery
+(`ddas_generator.extra_delivery`: a later page of about 25,000 trajectories from the
+largest supplier, closing open trajectories, adding aftercare, some new ones) goes into
+the landing and `ddas run` runs again on the same output folder and DAGSTER_HOME; both
+runs' steps side by side and the ratio increment / full (wall and CPU). With
+--check-equal a full run from scratch (its own output folder and home, `--volledig`) on
+the same landing follows, and every published parquet frame is compared with the
+increment run's (benchmarks/increment_compare.py). Full runs pass `--volledig` when
+`ddas run` knows it (and the folders of earlier runs are removed, cache included).
+
 The read floor (each reader's choice is the fastest we found for getting the bytes into
 usable in-memory values; files a reader cannot parse still count, as the pipeline reads
 them too):
@@ -22,7 +34,8 @@ them too):
   with it on, CPython's collector walks the millions of new objects and doubles the time);
 - legacy CSV: `polars.read_csv` (multi-threaded Rust, every column as text); files it
   refuses are decoded as Windows-1252 bytes instead;
-- aftercare XLSX: python-calamine, every sheet to Python values (`to_python`).
+- aftercare XLSX: python-calamine, every sheet to Python values (`to_python`);
+- early warning JSON (`vroegsignalering/`): `orjson.loads`, cyclic GC off, as for DDAS.
 """
 from __future__ import annotations
 
@@ -42,6 +55,7 @@ from pathlib import Path
 PEILDATUM = "2026-06-30"  # the generator's last day: every delivery is in the past
 BENCH_KEY = "BENCHMARK-ONLY-key-for-synthetic-data-0123456789"  # >= 32 characters, synthetic data only
 SAMPLE_SECONDS = 0.02
+KINDS = ("ddas", "shv_csv", "nazorg", "vroegsignalering")  # the landing's kind folders
 GIB = 1024**3
 
 
@@ -54,17 +68,24 @@ def read_floor(landing: Path) -> dict:
     import polars as pl
     from python_calamine import CalamineWorkbook
 
-    files = {k: sorted(p for p in (landing / k).rglob("*") if p.is_file()) for k in ("ddas", "shv_csv", "nazorg")}
-    gc.disable()
+    files = {k: sorted(p for p in (landing / k).rglob("*") if p.is_file()) for k in KINDS}
+
+    def json_files(kind: str) -> float:
+        gc.disable()
+        t = time.perf_counter()
+        for p in files[kind]:
+            try:
+                doc = orjson.loads(p.read_bytes())
+            except orjson.JSONDecodeError:
+                doc = None
+            del doc  # freeing the objects is part of having read them
+        t = time.perf_counter() - t
+        gc.enable()
+        return t
+
     t0 = time.perf_counter()
-    for p in files["ddas"]:
-        try:
-            doc = orjson.loads(p.read_bytes())
-        except orjson.JSONDecodeError:
-            doc = None
-        del doc  # freeing the objects is part of having read them
+    json_files("ddas")
     t1 = time.perf_counter()
-    gc.enable()
     for p in files["shv_csv"]:
         try:
             pl.read_csv(p, separator=";", infer_schema=False, encoding="utf8-lossy", truncate_ragged_lines=True)
@@ -79,8 +100,10 @@ def read_floor(landing: Path) -> dict:
         except Exception:  # an unreadable workbook still costs its attempt
             pass
     t3 = time.perf_counter()
-    seconds = {"ddas": t1 - t0, "shv_csv": t2 - t1, "nazorg": t3 - t2}
-    return {"seconds": seconds, "total": t3 - t0, "bytes": sum(p.stat().st_size for fs in files.values() for p in fs)}
+    json_files("vroegsignalering")
+    t4 = time.perf_counter()
+    seconds = {"ddas": t1 - t0, "shv_csv": t2 - t1, "nazorg": t3 - t2, "vroegsignalering": t4 - t3}
+    return {"seconds": seconds, "total": t4 - t0, "bytes": sum(p.stat().st_size for fs in files.values() for p in fs)}
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -147,11 +170,24 @@ def busy_cpu_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def run_pipeline(landing: Path, output: Path, home: Path) -> dict:
+def has_volledig() -> bool:
+    """Whether `ddas run` knows --volledig (the per-file cache of issue 17); older code has no cache."""
+    out = subprocess.run([*ddas_command(), "run", "--help"], capture_output=True, text=True)
+    return "--volledig" in out.stdout
+
+
+def clear_output(output: Path, home: Path) -> None:
+    """The output folder, its Dagster home, and what a run keeps beside it (work folder, per-file cache)."""
+    for d in (output, home, *output.parent.glob(f".{output.name}.*")):
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def run_pipeline(landing: Path, output: Path, home: Path, volledig: bool = False) -> dict:
     env = {**os.environ, "DAGSTER_HOME": str(home), "DDAS_PSEUDONYM_KEY": BENCH_KEY, "DDAS_PROGRESS": "0"}
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     cmd = [*ddas_command(), "run", "--landing", str(landing), "--output", str(output), "--peildatum", PEILDATUM]
+    cmd += ["--volledig"] if volledig else []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy_before = busy_cpu_seconds()
     started = time.time()
@@ -230,29 +266,31 @@ def fmt_gib(n: float) -> str:
 # --- one size ------------------------------------------------------------------------
 
 
-def bench_size(persons: int, workdir: Path, seed: int) -> dict:
+def bench_size(persons: int, workdir: Path, seed: int, increment: int | None = None, check_equal: bool = False) -> dict:
     base = workdir / f"p{persons}"
     t0 = time.perf_counter()
     subprocess.run([*ddas_command(), "generate", "--out", str(base / "landing"), "--persons", str(persons), "--seed", str(seed)],
                    check=True, stdout=subprocess.DEVNULL)
-    return measure(persons, base, generated_in=time.perf_counter() - t0)
+    result = measure(persons, base, generated_in=time.perf_counter() - t0)
+    if increment:
+        result |= measure_increment(base, result, increment, seed, check_equal)
+    return result
 
 
 def measure(persons: int, base: Path, generated_in: float = 0.0) -> dict:
     """Floor and pipeline on the landing folder base/landing; outputs under base."""
     landing, output, home = base / "landing", base / "output", base / "dagster_home"
-    for d in (output, home):
-        shutil.rmtree(d, ignore_errors=True)
+    clear_output(output, home)
     gen = generated_in
     warm_cache(landing)
     floor_out = subprocess.run([sys.executable, __file__, "--floor", str(landing)], check=True, capture_output=True, text=True)
     floor = json.loads(floor_out.stdout)
-    pipe = run_pipeline(landing, output, home)
+    pipe = run_pipeline(landing, output, home, volledig=has_volledig())
     steps, (run_start, run_end) = step_times(home)
     counts = record_counts(output)
 
     print(f"\n=== {persons:,} persons: {counts['alle']:,} records read "
-          f"(ddas {counts.get('ddas', 0):,}, shv_csv {counts.get('shv_csv', 0):,}, nazorg {counts.get('nazorg', 0):,}), "
+          f"({', '.join(f'{k} {counts.get(k, 0):,}' for k in KINDS)}), "
           f"landing {floor['bytes'] / 1e6:,.0f} MB, generated in {gen:.0f} s")
     print(f"{'stage (Dagster step)':<44} {'wall s':>7} {'records/s':>11} {'peak RSS GiB':>12}")
     in_steps = 0.0
@@ -270,11 +308,50 @@ def measure(persons: int, base: Path, generated_in: float = 0.0) -> dict:
     print(f"{'process start, imports, definitions':<44} {startup:7.2f}")
     print(f"{'ddas run end to end (process wall)':<44} {pipe['wall']:7.2f} {counts['alle'] / pipe['wall']:11,.0f} {fmt_gib(peak):>12}")
     fs = floor["seconds"]
-    print(f"read floor: {floor['total']:.2f} s (ddas JSON {fs['ddas']:.2f}, shv_csv {fs['shv_csv']:.2f}, nazorg XLSX {fs['nazorg']:.2f}); "
+    print(f"read floor: {floor['total']:.2f} s (ddas JSON {fs['ddas']:.2f}, shv_csv {fs['shv_csv']:.2f}, nazorg XLSX {fs['nazorg']:.2f}, "
+          f"vroegsignalering JSON {fs['vroegsignalering']:.2f}); "
           f"pipeline / floor = {pipe['wall'] / floor['total']:.2f}; CPU time of the run {pipe['cpu']:.1f} s, "
           f"of other processes meanwhile {pipe['foreign']:.1f} s")
     return {"persons": persons, "records": counts["alle"], "wall": pipe["wall"], "run": run_wall, "floor": floor["total"],
-            "peak": peak, "cpu": pipe["cpu"], "foreign": pipe["foreign"], "bytes": floor["bytes"]}
+            "peak": peak, "cpu": pipe["cpu"], "foreign": pipe["foreign"], "bytes": floor["bytes"], "steps": steps}
+
+
+def measure_increment(base: Path, full: dict, trajectories: int, seed: int, check_equal: bool) -> dict:
+    """After the full run: one extra DDAS delivery, `ddas run` again on the same output folder
+    and Dagster home (the nightly increment), both runs side by side; with check_equal also a
+    full run from scratch (own output folder and home, --volledig) and the published frames compared."""
+    import orjson
+
+    from ddas_generator.extra_delivery import extra_delivery
+    from increment_compare import print_compare, print_steps_side_by_side
+
+    landing, output, home = base / "landing", base / "output", base / "dagster_home"
+    info = extra_delivery(landing, trajectories, seed)
+    new_file = landing / info["bestand"]
+    t0 = time.perf_counter()
+    orjson.loads(new_file.read_bytes())
+    new_floor = time.perf_counter() - t0
+    print(f"\n--- increment: {info['bestand']} ({new_file.stat().st_size / 1e6:,.1f} MB, delivered {info['aanleverdatumEnTijd']}): "
+          f"{info['trajecten']:,} trajectories = {info['gesloten']:,} closed + {info['nazorg']:,} aftercare added + "
+          f"{info['ongewijzigd']:,} unchanged + {info['nieuw_terugkerend']:,} new (returning persons) + "
+          f"{info['nieuw_persoon']:,} new (new persons); orjson read of the file {new_floor:.2f} s")
+    pipe = run_pipeline(landing, output, home)
+    steps, (run_start, run_end) = step_times(home)
+    print_steps_side_by_side(full["steps"], steps)
+    in_steps = sum(s["end"] - s["start"] for s in steps)
+    print(f"{'sum of steps':<44} {sum(s['end'] - s['start'] for s in full['steps']):8.2f} {in_steps:8.2f}")
+    print(f"{'ddas run end to end (process wall)':<44} {full['wall']:8.2f} {pipe['wall']:8.2f} {pipe['wall'] / full['wall']:9.2f}")
+    print(f"{'CPU s of the run':<44} {full['cpu']:8.1f} {pipe['cpu']:8.1f} {pipe['cpu'] / full['cpu']:9.2f}")
+    print(f"increment / full = {pipe['wall'] / full['wall']:.2f} wall, {pipe['cpu'] / full['cpu']:.2f} CPU (issue 17: <= 0.35); "
+          f"CPU of other processes meanwhile {pipe['foreign']:.1f} s")
+    out = {"incr_wall": pipe["wall"], "incr_cpu": pipe["cpu"], "equal": None}
+    if check_equal:
+        ref_out, ref_home = base / "output_volledig", base / "dagster_home_volledig"
+        clear_output(ref_out, ref_home)
+        ref = run_pipeline(landing, ref_out, ref_home, volledig=has_volledig())
+        print(f"full run from scratch on the same landing: {ref['wall']:.2f} s wall, {ref['cpu']:.1f} s CPU")
+        out["equal"] = print_compare(output, ref_out)
+    return out
 
 
 def main() -> None:
@@ -282,6 +359,12 @@ def main() -> None:
     ap.add_argument("--sizes", default="100000,300000,1000000", help="persons per landing folder, comma separated")
     ap.add_argument("--workdir", default="/tmp/bench", help="where landing folders, outputs and Dagster homes go")
     ap.add_argument("--keep", action="store_true", help="keep the generated folders (default: removed afterwards)")
+    ap.add_argument("--increment", action="store_true",
+                    help="after each full run, add one new DDAS delivery and run again on the same output folder")
+    ap.add_argument("--increment-trajecten", type=int, default=25_000,
+                    help="trajectories in that delivery (default 25000, one page of the DDAS interface)")
+    ap.add_argument("--check-equal", action="store_true",
+                    help="with --increment: also a full run from scratch on the same landing; compare every published parquet frame")
     ap.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--floor", help=argparse.SUPPRESS)  # internal: print the read floor of a landing folder
     args = ap.parse_args()
@@ -295,7 +378,8 @@ def main() -> None:
     results = []
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            results.append(bench_size(size, workdir, args.seed))
+            results.append(bench_size(size, workdir, args.seed, args.increment_trajecten if args.increment else None,
+                                      args.check_equal))
             if not args.keep:
                 shutil.rmtree(workdir / f"p{size}", ignore_errors=True)
     finally:
@@ -314,6 +398,10 @@ def main() -> None:
     for a, b in zip(results, results[1:]):
         marginal = (b["wall"] - a["wall"]) / (b["records"] - a["records"])
         print(f"marginal cost {a['persons']:,} -> {b['persons']:,} persons: {1e6 * marginal:.2f} µs per extra record")
+    for r in (r for r in results if "incr_wall" in r):
+        equal = {None: "", True: "; outputs equal a full run", False: "; outputs DIFFER from a full run"}[r["equal"]]
+        print(f"increment at {r['persons']:,} persons: full {r['wall']:.2f} s, increment {r['incr_wall']:.2f} s, "
+              f"ratio {r['incr_wall'] / r['wall']:.2f} wall / {r['incr_cpu'] / r['cpu']:.2f} CPU (target <= 0.35){equal}")
     print(f"load at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
