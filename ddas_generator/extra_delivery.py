@@ -14,7 +14,7 @@ the supplier knows them later:
   before) and persons never seen before (fresh valid BSNs), registered in the last 90 days.
 
 The records are taken from the supplier's loaded files, latest delivery first, one per
-trajectory (same clients and start). Only real records are used: every client's BSN is in
+trajectory (same clients and start), until there are four candidates per asked trajectory. Only real records are used: every client's BSN is in
 `ground_truth/trajectclienten.parquet` (the generator's bad records use BSNs of nobody), so
 the file is valid against the official schema (nulls are dropped). The ground truth is
 not updated: what the pipeline makes of the file is the pipeline's job (and the
@@ -39,6 +39,7 @@ __all__ = ["extra_delivery"]
 SHARE_CLOSE, SHARE_NAZORG, SHARE_NEW = 0.5, 0.25, 0.1  # of the asked trajectories, at most
 ENDS = ("Afgerond", "Ingetrokken", "Nietverschenen", "Zelf", "Overig")
 END_WEIGHTS = (0.6, 0.1, 0.1, 0.1, 0.1)
+POOL_FACTOR = 4  # candidates read per asked trajectory: room to choose each kind of change
 RETURN_GAP = dt.timedelta(days=120)  # a returning person's earlier trajectory ended at least this long ago
 _STAMP = re.compile(rb'"aanleverdatumEnTijd"\s*:\s*"([^"]+)"')
 
@@ -72,8 +73,9 @@ def _end(t: dict) -> str | None:
     return t.get("einddatum") or (t.get("uitstroom") or {}).get("datum")
 
 
-def _pool(landing: Path, files: list[str], real: set[str]) -> tuple[list[tuple[str, dict]], dict[str, dict]]:
-    """(organisation name, record) once per trajectory, latest delivery first; organisations by name."""
+def _pool(landing: Path, files: list[str], real: set[str], enough: int) -> tuple[list[tuple[str, dict]], dict[str, dict]]:
+    """(organisation name, record) once per trajectory, latest delivery first, until `enough`
+    are found (a national landing need not be read back to its first year); organisations by name."""
     seen: set[tuple] = set()
     pool: list[tuple[str, dict]] = []
     orgs: dict[str, dict] = {}
@@ -92,6 +94,8 @@ def _pool(landing: Path, files: list[str], real: set[str]) -> tuple[list[tuple[s
                 if key not in seen:
                     seen.add(key)
                     pool.append((name, _strip_nulls(t)))
+        if len(pool) >= enough:
+            break
     return pool, orgs
 
 
@@ -129,7 +133,7 @@ def extra_delivery(landing: Path, trajectories: int = 25_000, seed: int = 1, pei
     files = sorted((b for b in supplier_of.filter(pl.col("code") == supplier)["bestand"].to_list()),
                    key=lambda b: (instants[b], b), reverse=True)
     real = set(pl.read_parquet(gt / "trajectclienten.parquet", columns=["bsn"])["bsn"].to_list())
-    pool, orgs = _pool(landing, files, real)
+    pool, orgs = _pool(landing, files, real, POOL_FACTOR * trajectories)
     latest = orjson.loads((landing / files[0]).read_bytes())
     uses_einddatum = any("einddatum" in t for _, t in pool[:5000])
 
