@@ -323,7 +323,7 @@ def measure_increment(base: Path, full: dict, trajectories: int, seed: int, chec
     import orjson
 
     from ddas_generator.extra_delivery import extra_delivery
-    from increment_compare import print_compare, print_steps_side_by_side
+    from increment_compare import compare_outputs, print_compare, print_steps_side_by_side, published_frames
 
     landing, output, home = base / "landing", base / "output", base / "dagster_home"
     info = extra_delivery(landing, trajectories, seed)
@@ -335,6 +335,10 @@ def measure_increment(base: Path, full: dict, trajectories: int, seed: int, chec
           f"{info['trajecten']:,} trajectories = {info['gesloten']:,} closed + {info['nazorg']:,} aftercare added + "
           f"{info['ongewijzigd']:,} unchanged + {info['nieuw_terugkerend']:,} new (returning persons) + "
           f"{info['nieuw_persoon']:,} new (new persons); orjson read of the file {new_floor:.2f} s")
+    before = base / "output_voor_increment"  # the full run's published frames, to show what the delivery changed
+    shutil.rmtree(before, ignore_errors=True)
+    if check_equal:
+        shutil.copytree(output, before, ignore=shutil.ignore_patterns(".*"))
     pipe = run_pipeline(landing, output, home)
     steps, (run_start, run_end) = step_times(home)
     print_steps_side_by_side(full["steps"], steps)
@@ -350,6 +354,9 @@ def measure_increment(base: Path, full: dict, trajectories: int, seed: int, chec
         clear_output(ref_out, ref_home)
         ref = run_pipeline(landing, ref_out, ref_home, volledig=has_volledig())
         print(f"full run from scratch on the same landing: {ref['wall']:.2f} s wall, {ref['cpu']:.1f} s CPU")
+        changed = compare_outputs(before, output)
+        print(f"the new delivery changed {len(changed)} of {len(published_frames(output))} published frames "
+              f"({', '.join(rel for rel, _ in changed)})")
         out["equal"] = print_compare(output, ref_out)
     return out
 
