@@ -1,0 +1,125 @@
+"""`ddas run` with the per-file cache (docs/incremental.md): the run after one new delivery
+reads only that file and publishes exactly what a run from scratch publishes.
+
+Three runs on one small generated world: a first run, a second run on the same output
+after one new DDAS file (the cache is warm), and a run from scratch with --volledig on a
+new output (beside the first run: two cores). No published table has a run id or a timestamp of the run, so every parquet
+frame is compared whole."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from assets.common import paths, publish
+from assets.common.bsn_scan import bsn_like_cells
+from tests.conftest import ddas_run, run_env
+
+PEIL = "2026-06-30"
+
+
+def _new_delivery(land: Path) -> str:
+    """A copy of one DDAS file delivered a second later (new bytes, so not a duplicate)."""
+    source = sorted((land / "ddas" / "2025").glob("*.json"))[0]
+    raw = source.read_bytes()
+    stamp = raw[raw.index(b'"aanleverdatumEnTijd"'):].split(b",", 1)[0]
+    later = stamp.replace(b":00+", b":01+").replace(b":00Z", b":01Z")
+    assert later != stamp
+    target = source.with_name(source.stem + "_herlevering.json")
+    target.write_bytes(raw.replace(stamp, later, 1))
+    return target.relative_to(land).as_posix()
+
+
+def _materialization(home: Path, asset: str) -> dict:
+    import os
+
+    old = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            event = instance.get_latest_materialization_event(dg.AssetKey(asset))
+            return {k: v.value for k, v in event.asset_materialization.metadata.items()}
+    finally:
+        if old is None:
+            os.environ.pop("DAGSTER_HOME")
+        else:
+            os.environ["DAGSTER_HOME"] = old
+
+
+def _start(land: Path, out: Path, home: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--landing", str(land), "--output", str(out),
+                             "--peildatum", PEIL, *extra], env=run_env(home), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _finish(proc: subprocess.Popen) -> None:
+    _, err = proc.communicate(timeout=900)
+    assert proc.returncode == 0, err[-3000:]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory) -> dict:
+    from ddas_generator import generate
+
+    root = tmp_path_factory.mktemp("incr_run")
+    land, home = root / "landing", root / "home"
+    generate(land, persons=150, seed=8)
+    shutil.rmtree(land / "ground_truth")
+    # the run from scratch (on the landing with the new file) beside the first run (without it)
+    later = Path(shutil.copytree(land, root / "landing_later"))
+    new = _new_delivery(later)
+    first, scratch = _start(land, root / "out", home), _start(later, root / "scratch", root / "home2", "--volledig")
+    _finish(first)
+    _finish(scratch)
+    first_meta = _materialization(home, "ddas_records")
+    shutil.copy2(later / new, land / new)
+    second = ddas_run(land, root / "out", home, PEIL)
+    assert second.returncode == 0, second.stderr[-3000:]
+    return {"root": root, "land": land, "new": new, "first": first_meta, "second": _materialization(home, "ddas_records"),
+            "scratch": _materialization(root / "home2", "ddas_records")}
+
+
+def test_run_after_one_new_file_reads_only_that_file(runs):
+    first, second = runs["first"], runs["second"]
+    assert first["bestanden_uit_cache"] == 0 and first["bestanden_gelezen"] > 1
+    assert second["bestanden_gelezen"] == 1
+    assert second["bestanden_uit_cache"] == first["bestanden_gelezen"]
+    assert runs["scratch"]["bestanden_uit_cache"] == 0
+
+
+def test_outputs_equal_a_run_from_scratch(runs):
+    out, scratch = runs["root"] / "out", runs["root"] / "scratch"
+    tables = sorted(p.relative_to(out) for p in out.rglob("*.parquet"))
+    assert tables == sorted(p.relative_to(scratch) for p in scratch.rglob("*.parquet"))
+    assert paths.LEVERINGEN in {t.as_posix() for t in tables} and len(tables) > 20
+    for rel in tables:
+        assert_frame_equal(pl.read_parquet(out / rel), pl.read_parquet(scratch / rel), check_exact=True), rel
+    ledger = pl.read_parquet(out / paths.LEVERINGEN)
+    assert ledger.filter(pl.col("bestand") == runs["new"])["status"].to_list() == ["geladen"]
+
+
+def test_cache_lives_beside_the_output_and_holds_no_bsn(runs):
+    out = runs["root"] / "out"
+    cache = paths.cache_root(publish.work_root(out))
+    assert cache.parent == out.parent and cache.name == ".out.ddas-cache"
+    assert not any(p.name.startswith(".ddas") for p in out.iterdir())
+    ddas_entries = list((cache / "ddas").iterdir())
+    assert len(ddas_entries) == runs["second"]["bestanden_gelezen"] + runs["second"]["bestanden_uit_cache"]
+    frames = pl.read_parquet(sorted((cache / "ddas").glob("*/records.parquet")))
+    assert frames.height > 0 and bsn_like_cells(frames).height == 0
+
+
+def test_volledig_reaches_the_settings():
+    from pipelines.cli import run_config
+
+    env = {"DDAS_LANDING_DIR": "/l", "DDAS_OUTPUT_DIR": "/o", "DDAS_PEILDATUM": PEIL, "DDAS_VOLLEDIG": "1"}
+    assert run_config(env)["resources"]["settings"]["config"]["volledig"] == "1"
+    from assets.common.settings import DdasSettings
+
+    assert DdasSettings(volledig="1").full_read and not DdasSettings().full_read
