@@ -6,17 +6,19 @@ every file already taken (`aanleverdatumEnTijd` one hour after the latest, its c
 date still on or before the peildatum). It re-delivers that supplier's trajectories as
 the supplier knows them later:
 
-- open trajectories closed (an end date before the peildatum and an official end reason;
-  `Afgerond` ones mostly with aftercare from the end);
+- open trajectories closed (an end date in the 60 days up to the peildatum, not before
+  any date the record holds, and an official end reason; `Afgerond` ones mostly with
+  aftercare from the end);
 - closed `Afgerond` trajectories without aftercare given a `nazorg.startdatum`;
 - others re-delivered unchanged (a page holds whatever the supplier sends);
 - new trajectories: returning persons (an earlier trajectory closed at least 120 days
   before) and persons never seen before (fresh valid BSNs), registered in the last 90 days.
 
 The records are taken from the supplier's loaded files, latest delivery first, one per
-trajectory (same clients and start), until there are four candidates per asked trajectory. Only real records are used: every client's BSN is in
-`ground_truth/trajectclienten.parquet` (the generator's bad records use BSNs of nobody), so
-the file is valid against the official schema (nulls are dropped). The ground truth is
+trajectory (same clients and start), until there are four candidates per asked
+trajectory. Only real records are used: every client's BSN is in
+`ground_truth/trajectclienten.parquet` (the generator's bad records use BSNs of nobody),
+so the file is valid against the official schema (nulls are dropped). The ground truth is
 not updated: what the pipeline makes of the file is the pipeline's job (and the
 benchmark's check is equality with a full run, not with the truth).
 
@@ -41,6 +43,7 @@ ENDS = ("Afgerond", "Ingetrokken", "Nietverschenen", "Zelf", "Overig")
 END_WEIGHTS = (0.6, 0.1, 0.1, 0.1, 0.1)
 POOL_FACTOR = 4  # candidates read per asked trajectory: room to choose each kind of change
 RETURN_GAP = dt.timedelta(days=120)  # a returning person's earlier trajectory ended at least this long ago
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _STAMP = re.compile(rb'"aanleverdatumEnTijd"\s*:\s*"([^"]+)"')
 
 
@@ -99,6 +102,15 @@ def _pool(landing: Path, files: list[str], real: set[str], enough: int) -> tuple
     return pool, orgs
 
 
+def _latest_date(v) -> str:
+    """The latest YYYY-MM-DD anywhere in a record (a phase may have started after the aanmelding)."""
+    if isinstance(v, dict):
+        return max((_latest_date(x) for x in v.values()), default="")
+    if isinstance(v, list):
+        return max((_latest_date(x) for x in v), default="")
+    return v if isinstance(v, str) and _DATE.fullmatch(v) else ""
+
+
 def _day(rng: np.random.Generator, last: dt.date, days: int, floor: dt.date) -> dt.date:
     """A day in the `days` days up to `last`, never before `floor`."""
     return max(floor, last - dt.timedelta(days=int(rng.integers(0, days))))
@@ -154,8 +166,7 @@ def extra_delivery(landing: Path, trajectories: int = 25_000, seed: int = 1, pei
         name, t = pool[i]
         t = dict(t)
         if i in used and _end(t) is None:  # closed: the end as this supplier writes it
-            start = dt.date.fromisoformat(_start(t))
-            end = _day(rng, today, 60, start)
+            end = min(today, _day(rng, today, 60, dt.date.fromisoformat(_latest_date(t))))  # after all it records
             reden = str(rng.choice(ENDS, p=END_WEIGHTS))
             if uses_einddatum:
                 t["einddatum"] = end.isoformat()

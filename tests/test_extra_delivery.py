@@ -34,6 +34,14 @@ def _key(t: dict) -> tuple:
     return tuple(sorted(c["Burgerservicenummer"] for c in t["client"])), start
 
 
+def _dates(v) -> str:
+    if isinstance(v, dict):
+        return max((_dates(x) for x in v.values()), default="")
+    if isinstance(v, list):
+        return max((_dates(x) for x in v), default="")
+    return v if isinstance(v, str) and len(v) == 10 and v[4] == "-" and v[7] == "-" else ""
+
+
 def _stamp(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -96,6 +104,8 @@ def test_updates_existing_trajectories_and_adds_new_ones(world, tmp_path):
     closed_now = [t for t in existing if end(t) and all(not end(o) for o in known[_key(t)])]
     assert len(closed_now) == info["gesloten"]
     assert all(dt.date.fromisoformat(end(t)) <= UNTIL and end(t) >= _key(t)[1] for t in closed_now)
+    # not before any date the record held (a phase that started after the aanmelding)
+    assert all(end(t) >= min(UNTIL.isoformat(), max(_dates(o) for o in known[_key(t)])) for t in closed_now)
     nazorg_now = [t for t in existing if (t.get("nazorg") or {}).get("startdatum")
                   and all(not (o.get("nazorg") or {}).get("startdatum") for o in known[_key(t)])]
     assert len(nazorg_now) >= info["nazorg"]
