@@ -32,17 +32,30 @@ def eligible_trajectories(trajecten: pl.LazyFrame) -> pl.LazyFrame:
     A trajectory without aanmelddatum cannot be placed in a year and cannot be in a
     window; the model never produces one, and here it is dropped rather than guessed.
     """
-    g = pl.col("gemeentecode").cast(pl.Utf8).str.strip_chars()
     return trajecten.filter(
         ~pl.col("is_informatie_advies").fill_null(False) & pl.col("aanmelddatum").is_not_null()
     ).select(
         pl.col("traject_id").cast(pl.Utf8),
-        pl.when((g.str.len_chars() > 0) & (g.str.to_lowercase() != "onbekend")).then(g.str.to_uppercase()).alias("gemeentecode"),
+        _gemeente(trajecten).alias("gemeentecode"),
         *[pl.col(c).cast(pl.Date) for c in DATE_COLUMNS],
         pl.col("uitstroomreden").cast(pl.Utf8),
         *[pl.col(c).cast(pl.Date) for c in PROCESS_DATES],
         *[pl.col(c).cast(t) for c, t in PROCESS_COLUMNS.items()],
     )
+
+
+def _gemeente(trajecten: pl.LazyFrame) -> pl.Expr:
+    """gemeentecode stripped and upper case; `Onbekend` or blank as null. Normalised once
+    per distinct code (a handful) and mapped back: the string functions on every row cost
+    more than the whole rest of the selection."""
+    g = pl.col("gemeentecode").cast(pl.Utf8)
+    s = g.str.strip_chars()
+    codes = (
+        trajecten.select(g.unique()).filter(g.is_not_null())
+        .select(g, norm=pl.when((s.str.len_chars() > 0) & (s.str.to_lowercase() != "onbekend")).then(s.str.to_uppercase()))
+        .collect()
+    )
+    return g.replace_strict(codes["gemeentecode"], codes["norm"], default=None, return_dtype=pl.Utf8)
 
 
 def client_trajectories(eligible: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.LazyFrame:
