@@ -17,7 +17,8 @@ from polars.testing import assert_frame_equal
 
 from assets.common.bsn_scan import bsn_like_cells
 from assets.ingest import file_cache
-from assets.ingest.file_cache import TABLES, FileCache, key_fingerprint, read_cached
+from assets.common.parquet_io import write_parquet_atomic
+from assets.ingest.file_cache import CURRENT, INDEX, TABLES, FileCache, key_fingerprint, read_cached
 from assets.ingest.inventory import inventory, inventory_table, to_read, with_paths
 from assets.ingest.kinds import kinds, reader
 from tests import builders
@@ -78,7 +79,8 @@ def land(world, tmp_path) -> Path:
 
 
 def read_all(land: Path, peil: dt.date, key: bytes = KEY, cache: FileCache | None = None) -> dict:
-    """{bron: (IngestResult, ReadCounts)} for every kind, as delivered_records reads them."""
+    """{bron: (IngestResult, ReadCounts)} for every kind, as delivered_records reads them:
+    staging written (beside the cache), then kept."""
     inv = with_paths(inventory_table(inventory(land)), land)
     out = {}
     for k in kinds():
@@ -86,11 +88,12 @@ def read_all(land: Path, peil: dt.date, key: bytes = KEY, cache: FileCache | Non
             return reader(k)(files, peil, key, **kw)
 
         result, counts, keep = read_cached(k.name, read, to_read(inv, k.name), cache)
-        keep()
+        if cache is not None:
+            staged = {t: cache.root.parent / "staging" / k.name / f"{t}.parquet" for t in TABLES}
+            for t, path in staged.items():
+                write_parquet_atomic(getattr(result, t), path)
+            keep(staged)
         out[k.name] = (result, counts)
-    if cache is not None:
-        for k in kinds():
-            cache.prune(k.name)
     return out
 
 
@@ -109,7 +112,8 @@ def counts(run: dict) -> dict:
 
 
 def entries(root: Path, bron: str) -> int:
-    return sum(1 for _ in (root / bron).iterdir()) if (root / bron).is_dir() else 0
+    """Files the kind's index names."""
+    return len(json.loads((root / bron / CURRENT / INDEX).read_text())["bestanden"])
 
 
 def test_warm_cache_reads_nothing_and_equals_a_full_read(land, full_p0, tmp_path):
@@ -228,19 +232,24 @@ def test_earlier_peildatum_reads_everything_again(land, full_p0, tmp_path):
     assert all(c[0] == 0 for c in counts(got).values())
 
 
-def test_damaged_entries_are_misses_with_one_line(land, full_p0, tmp_path):
+def test_damaged_cache_is_a_miss_with_one_line(land, full_p0, tmp_path):
     root = tmp_path / "cache"
     read_all(land, P0, cache=make_cache(root, P0))
-    ddas_entries = sorted((root / "ddas").iterdir())
-    (ddas_entries[0] / "records.parquet").write_bytes(b"not parquet")
-    (ddas_entries[1] / "entry.json").unlink()
-    nazorg_entry = sorted((root / "nazorg").iterdir())[0]
-    pl.DataFrame({"x": [1]}).write_parquet(nazorg_entry / "quarantine.parquet")  # readable, but other columns
+    kept = {k.name: root / k.name / CURRENT for k in kinds()}
+    (kept["ddas"] / "records.parquet").unlink()  # kept files are links: replaced, never written into
+    (kept["ddas"] / "records.parquet").write_bytes(b"not parquet")
+    (kept["vroegsignalering"] / INDEX).unlink()
+    quarantine = pl.read_parquet(kept["nazorg"] / "quarantine.parquet").with_columns(extra=pl.lit(1))
+    (kept["nazorg"] / "quarantine.parquet").unlink()
+    quarantine.write_parquet(kept["nazorg"] / "quarantine.parquet")  # readable, but other columns
     lines: list[str] = []
     got = read_all(land, P0, cache=make_cache(root, P0, log=lines.append))
     assert_same(full_p0, got)
-    assert counts(got)["ddas"][1] == 2 and counts(got)["nazorg"][1] == 1
+    assert counts(got)["ddas"][0] == counts(got)["vroegsignalering"][0] == counts(got)["nazorg"][0] == 0
+    assert counts(got)["shv_csv"][1] == 0
     assert len(lines) == 3 and all(line.startswith("cache:") for line in lines)
+    warm = read_all(land, P0, cache=make_cache(root, P0))  # rebuilt by that run
+    assert all(c[1] == 0 for c in counts(warm).values())
 
 
 def test_volledig_reads_everything_and_rebuilds(land, full_p0, tmp_path):
@@ -256,12 +265,13 @@ def test_volledig_reads_everything_and_rebuilds(land, full_p0, tmp_path):
 def test_cache_holds_no_raw_bsn(land, tmp_path):
     root = tmp_path / "cache"
     read_all(land, P0, cache=make_cache(root, P0))
-    n = sum(entries(root, k.name) for k in kinds())
-    assert n > 50 and len(list(root.rglob("*.parquet"))) == 4 * n
+    assert sum(entries(root, k.name) for k in kinds()) > 50
     for k in kinds():
         for t in TABLES:
-            frame = pl.read_parquet(sorted((root / k.name).glob(f"*/{t}.parquet")))  # one scan per kind and table
+            frame = pl.read_parquet(root / k.name / CURRENT / f"{t}.parquet")
             assert bsn_like_cells(frame).height == 0, (k.name, t)
             for col, dtype in frame.schema.items():
                 if dtype == pl.Utf8:
                     assert not frame[col].is_in(BSNS).any(), (k.name, t, col)
+    index = "".join((root / k.name / CURRENT / INDEX).read_text() for k in kinds())
+    assert TEST_KEY not in index and not any(b in index for b in BSNS)

@@ -7,6 +7,7 @@ new output (beside the first run: two cores). No published table has a run id or
 frame is compared whole."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from polars.testing import assert_frame_equal
 
 from assets.common import paths, publish
 from assets.common.bsn_scan import bsn_like_cells
+from assets.ingest.file_cache import CURRENT, INDEX
 from tests.conftest import ddas_run, run_env
 
 PEIL = "2026-06-30"
@@ -109,9 +111,12 @@ def test_cache_lives_beside_the_output_and_holds_no_bsn(runs):
     cache = paths.cache_root(publish.work_root(out))
     assert cache.parent == out.parent and cache.name == ".out.ddas-cache"
     assert not any(p.name.startswith(".ddas") for p in out.iterdir())
-    ddas_entries = list((cache / "ddas").iterdir())
-    assert len(ddas_entries) == runs["second"]["bestanden_gelezen"] + runs["second"]["bestanden_uit_cache"]
-    frames = pl.read_parquet(sorted((cache / "ddas").glob("*/records.parquet")))
+    kept = cache / "ddas" / CURRENT
+    index = json.loads((kept / INDEX).read_text())
+    assert len(index["bestanden"]) == runs["second"]["bestanden_gelezen"] + runs["second"]["bestanden_uit_cache"]
+    # the kept tables are the published staging tables themselves (hard links): no extra disk
+    assert (kept / "records.parquet").stat().st_ino == (out / paths.staging("ddas", "records")).stat().st_ino
+    frames = pl.read_parquet(kept / "records.parquet")
     assert frames.height > 0 and bsn_like_cells(frames).height == 0
 
 

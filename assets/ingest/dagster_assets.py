@@ -17,7 +17,7 @@ from assets.common.settings import DdasSettings
 from assets.common.store import OutputStore
 from assets.common.reference import configured_mapping_dir
 from assets.ingest.ddas_workers import configured_workers
-from assets.ingest.file_cache import FileCache, ReadCounts, code_version, key_fingerprint, read_cached
+from assets.ingest.file_cache import TABLES, FileCache, ReadCounts, code_version, key_fingerprint, read_cached
 from assets.ingest.inventory import CHANGED, inventory, inventory_table, refused_ledger, to_read, with_paths
 from assets.ingest.kinds import DeliveryKind, kinds, read_in_turn, reader
 from assets.ingest.landing_state import fingerprint, landing_state
@@ -51,15 +51,17 @@ def inventaris(context: dg.AssetExecutionContext, settings: DdasSettings):
     yield from bsn_guard.emit(check, dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(version)))
 
 
-STAGING_TABLES = ("records", "quarantaine", "leveringen", "schema_afwijkingen")
+# in the order of file_cache.TABLES (the IngestResult fields)
+STAGING_TABLES = ("leveringen", "records", "quarantaine", "schema_afwijkingen")
 
 
 def _stage(k: DeliveryKind, result: IngestResult, store: OutputStore,
            counts: ReadCounts) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
     """Write one kind's staging tables (when free of BSNs); its check and materialization."""
     bron = k.name
-    frames = (result.records, result.quarantine, result.ledger, result.schema_findings)
-    check, meta = store.write(k.asset, {paths.staging(bron, t): f for t, f in zip(STAGING_TABLES, frames)})
+    frames = (result.ledger, result.records, result.quarantine, result.schema_findings)
+    check, meta = store.write(k.asset, {paths.staging(bron, t): f for t, f in zip(STAGING_TABLES, frames)},
+                              meta_for=paths.staging(bron, "records"))
     led = result.ledger
     meta.update(
         {
@@ -101,8 +103,8 @@ def delivered_records(context: dg.AssetExecutionContext, settings: DdasSettings)
         if changed.height:  # gone or changed since the inventory: ledgered here, not read
             result.ledger = pl.concat([result.ledger, refused_ledger(changed).cast(result.ledger.schema)]).sort("bestand")
         staged[bron] = _stage(k, result, settings.store, counts)
-        if staged[bron][0].passed:  # only frames that passed the BSN guard are kept (docs/incremental.md)
-            keep()
+        if staged[bron][0].passed:  # only tables that passed the BSN guard are kept (docs/incremental.md)
+            keep({t: settings.store.path(paths.staging(bron, name)) for t, name in zip(TABLES, STAGING_TABLES)})
         m = staged[bron][1].metadata
         context.log.info(
             f"{bron}: {m['bestanden']} bestanden ({counts.uit_cache} uit cache, {counts.gelezen} gelezen), "
@@ -113,10 +115,6 @@ def delivered_records(context: dg.AssetExecutionContext, settings: DdasSettings)
     cache = run_cache(settings, context.log)
     with configured_workers(settings.worker_count), configured_mapping_dir(settings.mapping_dir):
         read_in_turn(wanted, read)
-    if cache is not None:
-        for k in wanted:
-            if staged[k.name][0].passed:
-                cache.prune(k.name)
     for k in wanted:
         yield from bsn_guard.emit(*staged[k.name])
 
