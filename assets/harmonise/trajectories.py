@@ -7,12 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from assets.harmonise.clients import client_rows
 from assets.harmonise.merge import link
 from assets.harmonise.ordering import check_positions, file_rank, file_table, packed
 from assets.harmonise.supersede import VERVANGEN_DOOR, mark_superseded
 from assets.harmonise.traject_id import file_states, first_copy, with_traject_ids
 from schemas.kinds import kinds, trajectory_names
-from assets.common.birth_mask import leeftijdsklasse, unmask
 from schemas.model import Begeleiding, Schulden, TrajectClienten, TrajectHerkomst, Trajecten
 
 OPEN_END = dt.date(9999, 12, 31)  # an open end sorts as the latest end
@@ -177,21 +177,22 @@ def harmonise(records: pl.LazyFrame, key: bytes | None = None) -> Harmonised:
 
     gezag_rang = by_position(ordered["gezag_rang"], ordered["rid"], ordered.height)
 
+    # trajecten in founding order; `_traject` numbers them so (0..k-1 in that order)
+    founding = fields.sort("_stichting")
+    traject_of = by_position(pl.Series(np.arange(n_components, dtype=np.int64)), founding["component"], n_components)
+    # the records that take part (rid not null), in rid order, with their lists
+    taking = linked["rid"].is_not_null()
+    persons = linked.select("persoon_ids", "geslachten", "geboortedata_gemaskeerd", "begeleiding", "schulden").filter(
+        taking).with_columns(traject_of.gather(linked["component"].filter(taking)).alias("_traject"), gezag_rang)
     # Ordered like trajecten (founding order), then persoon_id; a person named in several
     # records of one trajectory is listed once, with the sex and birth date of the most
     # authoritative record that gives them (process.md §6.3).
-    taken = linked.lazy().filter(pl.col("component").is_not_null()).with_columns(
-        of_component("_stichting").alias("_stichting"),
-        of_component("traject_id").alias("traject_id"),
-        of_component("aanmelddatum").cast(pl.Date).alias("_aanmelddatum"),
-        pl.lit(gezag_rang).gather(pl.col("rid")).alias("gezag_rang"),
-    )
-    clienten = client_rows(taken, key)
-    aantal = clienten.group_by("traject_id").agg(pl.len().cast(pl.Int64).alias("aantal_clienten"))
-    trajecten = (
-        fields.lazy().join(aantal.lazy(), on="traject_id", how="left").sort("_stichting").select(TRAJECTEN_COLUMNS)
-    )
-    authoritative = taken.filter(pl.col("gezag_rang") == 0)
+    clienten = client_rows(persons, founding, key)
+    per_traject = np.bincount(clienten["_traject"].to_numpy(), minlength=n_components)
+    aantal = pl.Series("aantal_clienten", per_traject, dtype=pl.Int64)
+    trajecten = founding.with_columns(pl.when(aantal > 0).then(aantal).alias("aantal_clienten")).select(TRAJECTEN_COLUMNS)
+    # the authoritative record of each trajectory (a filter: gathering list columns is slow)
+    authoritative = persons.lazy().filter(pl.col("gezag_rang") == 0)
     herkomst = linked.lazy().with_columns(
         of_component("traject_id").alias("traject_id"),
         pl.lit(gezag_rang).gather(pl.col("rid")).alias("gezag_rang"),
@@ -202,57 +203,23 @@ def harmonise(records: pl.LazyFrame, key: bytes | None = None) -> Harmonised:
     if not plaats.is_sorted():
         herkomst = herkomst.sort(packed("bestand_rang"))
     return Harmonised(
-        trajecten=trajecten, trajectclienten=clienten.lazy().select(CLIENTEN_COLUMNS), herkomst=herkomst.select(HERKOMST_COLUMNS),
-        begeleiding=nested_rows(authoritative, "begeleiding", BEGELEIDING_COLUMNS),
-        schulden=nested_rows(authoritative, "schulden", SCHULDEN_COLUMNS),
+        trajecten=trajecten.lazy(), trajectclienten=clienten.lazy().select(CLIENTEN_COLUMNS),
+        herkomst=herkomst.select(HERKOMST_COLUMNS),
+        begeleiding=nested_rows(authoritative, founding["traject_id"], "begeleiding", BEGELEIDING_COLUMNS),
+        schulden=nested_rows(authoritative, founding["traject_id"], "schulden", SCHULDEN_COLUMNS),
     )
 
 
-def client_rows(taken: pl.LazyFrame, key: bytes | None) -> pl.DataFrame:
-    """One row per (trajectory, person) of the records in `taken` (with `_stichting`,
-    `traject_id`, the trajectory's `_aanmelddatum` and each record's `gezag_rang`):
-    traject_id, persoon_id, leeftijdsklasse, geslacht; sorted by founding order, persoon_id."""
-    per_person = (
-        taken.select("_stichting", "traject_id", "_aanmelddatum", "gezag_rang",
-                     pl.col("persoon_ids").alias("persoon_id"), pl.col("geslachten").alias("geslacht"),
-                     pl.col("geboortedata_gemaskeerd").alias("_geb"))
-        .explode("persoon_id", "geslacht", "_geb", empty_as_null=True)
-        .drop_nulls("persoon_id")
-        .sort("_stichting", "persoon_id", "gezag_rang")
-        # sorted, so a (trajectory, person) is a run of neighbours: numbered by a running count,
-        # grouped on that integer (not on the strings); rows keep their order inside a group,
-        # so the first non-null is the most authoritative record's
-        .with_columns(pl.any_horizontal(pl.col("_stichting", "persoon_id").ne_missing(
-            pl.col("_stichting", "persoon_id").shift(1))).cum_sum().alias("_paar"))
-        .group_by("_paar", maintain_order=True)
-        .agg(pl.col("_stichting", "persoon_id", "traject_id", "_aanmelddatum").first(),
-             pl.col("geslacht", "_geb").first(ignore_nulls=True))
-        .drop("_paar")
-        .collect()
-        .cast({"_aanmelddatum": pl.Date, "geslacht": pl.Utf8, "_geb": pl.Int64})  # typed when empty too
-    )
-    masked = per_person["_geb"]
-    if key is None:
-        if masked.is_not_null().any():  # never silently `onbekend`: the dates are there, the key is not
-            raise ValueError("harmonise needs the pseudonym key to read the clients' masked birth dates")
-        born = pl.Series("_geb", [None] * per_person.height, dtype=pl.Date)
-    else:
-        born = unmask(per_person["persoon_id"], masked, key)
-    return per_person.with_columns(born.alias("_geb")).select(
-        "_stichting", "traject_id", "persoon_id",
-        leeftijdsklasse=leeftijdsklasse(pl.col("_geb"), pl.col("_aanmelddatum")),
-        geslacht=pl.col("geslacht").fill_null("onbekend"),
-    )
-
-
-def nested_rows(authoritative: pl.LazyFrame, column: str, columns: list[str]) -> pl.LazyFrame:
-    """The elements of a list-of-struct column of each trajectory's authoritative record, one
-    row each: ordered like trajecten, then as delivered."""
+def nested_rows(authoritative: pl.LazyFrame, traject_ids: pl.Series, column: str, columns: list[str]) -> pl.LazyFrame:
+    """The elements of a list-of-struct column of each trajectory's authoritative record
+    (`authoritative`: `_traject`, the founding rank, and the column), one row each:
+    ordered like trajecten (`traject_ids`, in founding order), then as delivered."""
     fields = [c for c in columns if c != "traject_id"]
     return (
-        authoritative.select("_stichting", "traject_id", column)
+        authoritative.select("_traject", column)
         .explode(column, empty_as_null=True)
         .drop_nulls(column)
-        .sort("_stichting", maintain_order=True)
-        .select("traject_id", pl.col(column).struct.field(*fields))
+        .select("_traject", pl.col(column).struct.field(*fields))
+        .sort("_traject", maintain_order=True)
+        .select(pl.lit(traject_ids).gather(pl.col("_traject")).alias("traject_id"), *fields)
     )
