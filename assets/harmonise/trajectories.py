@@ -83,7 +83,7 @@ def trajectory_fields(ordered: pl.LazyFrame) -> pl.LazyFrame:
             [pl.when(f"_bron_{b}").then(pl.lit(b)) for b in sorted(trajectory_names())], separator=",", ignore_nulls=True
         ).alias("bronnen"),
         *process_fields_after(),
-    ).drop(*(f"_bron_{b}" for b in trajectory_names()), "_crisis_bekend")
+    ).drop(*(f"_bron_{b}" for b in trajectory_names()))
 
 
 # Aggregations in group_by stay on polars' fast per-group kernels only when they are plain
@@ -102,8 +102,9 @@ def process_fields() -> list[pl.Expr]:
     completed by process_fields_after."""
     return [
         pl.col("eerste_gesprek_datum").min(),
-        pl.col("crisis").is_not_null().any().alias("_crisis_bekend"),
-        pl.col("crisis").any(),
+        # true when any record says so; null when none says anything (only DDAS records do).
+        # A Boolean max is exactly that, and a plain kernel (is_not_null().any() is not)
+        pl.col("crisis").max(),
         pl.col("beschikkingsdatum").min(),
         # of the record with the earliest beschikkingsdatum, ties the first (most authoritative)
         pl.col("beschikkingssoort").get(pl.col("_beschikking_eerst").arg_min()),
@@ -113,8 +114,6 @@ def process_fields() -> list[pl.Expr]:
 
 def process_fields_after() -> list[pl.Expr]:
     return [
-        # null when no record is DDAS (only DDAS records say true or false)
-        pl.when("_crisis_bekend").then(pl.col("crisis")).alias("crisis"),
         # null when no record has a decision (the key then points at any record)
         pl.when(pl.col("beschikkingsdatum").is_not_null()).then(pl.col("beschikkingssoort")).alias("beschikkingssoort"),
     ]
