@@ -10,7 +10,7 @@ import polars as pl
 
 from assets.indicators.disclosure import STATE, primary, suppress_secondary
 from assets.indicators.regions import by_region
-from assets.indicators.tabel_basis import Invoer, lager_kwantiel, leeg_tenzij_getoond, voorlopig_jaar
+from assets.indicators.tabel_basis import Invoer, gesorteerd, leeg_tenzij_getoond, uit_lijst, voorlopig_jaar
 from assets.indicators.wgs import aanmelding_units, eerste_gesprek_units
 from schemas.indicators import MATEN
 
@@ -34,12 +34,9 @@ def doorlooptijd_counts(trajecten: pl.LazyFrame) -> pl.LazyFrame:
     return (
         by_region(doorlooptijd_units(trajecten))
         .group_by("maat", "regio_code", "jaar")
-        .agg(
-            n=pl.len().cast(pl.Int64),
-            p25=lager_kwantiel("dagen", 1, 4),
-            mediaan=lager_kwantiel("dagen", 1, 2),
-            p75=lager_kwantiel("dagen", 3, 4),
-        )
+        .agg(n=pl.len().cast(pl.Int64), _dagen=gesorteerd("dagen"))
+        .select("maat", "regio_code", "jaar", "n", p25=uit_lijst("_dagen", 1, 4), mediaan=uit_lijst("_dagen", 1, 2),
+                p75=uit_lijst("_dagen", 3, 4))
     )
 
 

@@ -56,6 +56,18 @@ def lager_kwantiel(waarde: str, teller: int, noemer: int) -> pl.Expr:
     return v.get(positie(v.len().cast(pl.Int64), teller, noemer), null_on_oob=True)
 
 
+def gesorteerd(waarde: str) -> pl.Expr:
+    """In an aggregation: the sorted non-null values as a list, for several `uit_lijst`
+    (one sort per group instead of one per percentile)."""
+    return pl.col(waarde).drop_nulls().sort()
+
+
+def uit_lijst(lijst: str, teller: int, noemer: int) -> pl.Expr:
+    """`lager_kwantiel` from the sorted list of `gesorteerd`: the same value, null when empty."""
+    v = pl.col(lijst)
+    return v.list.get(positie(v.list.len().cast(pl.Int64), teller, noemer), null_on_oob=True)
+
+
 def getoond() -> pl.Expr:
     """The row is published (not suppressed)."""
     return pl.col(STATE).is_null()

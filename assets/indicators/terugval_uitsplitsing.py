@@ -50,19 +50,25 @@ def uitsplitsing_pairs(trajecten: pl.LazyFrame, clienten: pl.LazyFrame, ids: boo
 
 def _cells(rows: pl.DataFrame, dedupe: bool) -> pl.DataFrame:
     """Per region (own gemeente when known, always NL), dimension and category: teller
-    and noemer of the persons of `rows`. With `dedupe`, a person with several pairs in a
-    cell is one unit (a relapser when any pair relapsed). Aggregated per part, so no
-    frame of (regions x dimensions x pairs) rows is ever built."""
+    and noemer of the persons of `rows`. With `dedupe`, `rows` are pairs and a person with
+    several pairs in a cell is one unit (a relapser when any pair relapsed); without, `rows`
+    are counts already (teller, noemer per gemeente, jaar and categories). Aggregated per
+    part, so no frame of (regions x dimensions x pairs) rows is ever built."""
     out = []
     for regio, frame in ((pl.col("gemeentecode"), rows.filter(pl.col("gemeentecode").is_not_null())),
                          (pl.lit(NL), rows)):
         for d in DIMENSIES:
-            part = frame.select("persoon_id", "jaar", "terugval", regio_code=regio, categorie=pl.col(d))
             if dedupe:
-                part = part.group_by("regio_code", "jaar", "categorie", "persoon_id").agg(pl.col("terugval").any())
+                part = (
+                    frame.select("persoon_id", "jaar", "terugval", regio_code=regio, categorie=pl.col(d))
+                    .group_by("regio_code", "jaar", "categorie", "persoon_id").agg(pl.col("terugval").any())
+                    .select("regio_code", "jaar", "categorie", teller="terugval", noemer=pl.lit(1))
+                )
+            else:
+                part = frame.select("jaar", "teller", "noemer", regio_code=regio, categorie=pl.col(d))
             out.append(
                 part.group_by("regio_code", "jaar", "categorie")
-                .agg(teller=pl.col("terugval").sum().cast(pl.Int64), noemer=pl.len().cast(pl.Int64))
+                .agg(teller=pl.col("teller").sum().cast(pl.Int64), noemer=pl.col("noemer").sum().cast(pl.Int64))
                 .select("regio_code", "jaar", pl.lit(d).alias("dimensie"), "categorie", "teller", "noemer")
             )
     return pl.concat(out)
@@ -77,8 +83,15 @@ def uitsplitsing_counts(trajecten: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.L
     rows = uitsplitsing_pairs(trajecten, clienten)
     several = rows.select(pl.len().over("persoon_id", "jaar") > 1).to_series()
     keys = ["regio_code", "jaar", "dimensie", "categorie"]
+    # The persons with one pair: counted once per (gemeente, year, categories) first, so the
+    # six passes of _cells run over a few thousand rows instead of every pair.
+    single = (
+        rows.filter(~several)
+        .group_by("gemeentecode", "jaar", *DIMENSIES)
+        .agg(teller=pl.col("terugval").sum().cast(pl.Int64), noemer=pl.len().cast(pl.Int64))
+    )
     return (
-        pl.concat([_cells(rows.filter(~several), dedupe=False), _cells(rows.filter(several), dedupe=True)])
+        pl.concat([_cells(single, dedupe=False), _cells(rows.filter(several), dedupe=True)])
         .group_by(keys)
         .agg(pl.col("teller", "noemer").sum())
         .lazy()
