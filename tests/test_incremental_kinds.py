@@ -252,6 +252,17 @@ def test_damaged_cache_is_a_miss_with_one_line(land, full_p0, tmp_path):
     assert all(c[1] == 0 for c in counts(warm).values())
 
 
+def test_cache_that_cannot_be_written_is_one_line(land, full_p0, tmp_path):
+    root = tmp_path / "cache"
+    root.mkdir()
+    for k in kinds():
+        (root / k.name).write_text("a file where the kind's folder should be")
+    lines: list[str] = []
+    got = read_all(land, P0, cache=make_cache(root, P0, log=lines.append))
+    assert_same(full_p0, got)
+    assert len(lines) == len(kinds()) and all(line.startswith("cache:") for line in lines)
+
+
 def test_volledig_reads_everything_and_rebuilds(land, full_p0, tmp_path):
     root = tmp_path / "cache"
     read_all(land, P0, cache=make_cache(root, P0))

@@ -179,6 +179,12 @@ class FileCache:
         """Keep the kind's staging tables (`staged`: table -> file, just written and free of
         BSNs) with the index `entries` (bestand -> sha256, peildatum, peil_gevoelig).
         Built in a temporary folder, then renamed into place; what was kept before goes."""
+        try:
+            self._replace(bron, staged, entries)
+        except (OSError, ValueError) as e:  # a cache that cannot be written costs the next run time, never this run
+            self.log(f"cache: resultaten van {bron} niet bewaard ({type(e).__name__})")
+
+    def _replace(self, bron: str, staged: dict[str, Path], entries: dict[str, dict]) -> None:
         kind_dir = self.root / bron
         kind_dir.mkdir(parents=True, exist_ok=True)
         tmp = kind_dir / f".nieuw.{secrets.token_hex(4)}"
