@@ -346,6 +346,8 @@ def measure_increment(base: Path, full: dict, trajectories: int, seed: int, chec
     print(f"{'sum of steps':<44} {sum(s['end'] - s['start'] for s in full['steps']):8.2f} {in_steps:8.2f}")
     print(f"{'ddas run end to end (process wall)':<44} {full['wall']:8.2f} {pipe['wall']:8.2f} {pipe['wall'] / full['wall']:9.2f}")
     print(f"{'CPU s of the run':<44} {full['cpu']:8.1f} {pipe['cpu']:8.1f} {pipe['cpu'] / full['cpu']:9.2f}")
+    peak = max(pipe["hwm"], max((r for _, r in pipe["samples"]), default=0))
+    print(f"{'peak RSS GiB':<44} {fmt_gib(full['peak']):>8} {fmt_gib(peak):>8}")
     print(f"increment / full = {pipe['wall'] / full['wall']:.2f} wall, {pipe['cpu'] / full['cpu']:.2f} CPU (issue 17: <= 0.35); "
           f"CPU of other processes meanwhile {pipe['foreign']:.1f} s")
     out = {"incr_wall": pipe["wall"], "incr_cpu": pipe["cpu"], "equal": None}
