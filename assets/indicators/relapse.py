@@ -60,10 +60,14 @@ def relapse_persons(pairs: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def terugval_5j(pairs: pl.LazyFrame) -> pl.LazyFrame:
-    """indicator, regio_code, jaar, teller, noemer for every region-year with aanmelders."""
+    """indicator, regio_code, jaar, teller, noemer for every region-year with aanmelders.
+
+    The same counts as `relapse_persons` per cell (noemer: its persons; teller: those with
+    a relapsing pair), as distinct counts per cell: no group per (cell, person) is built."""
+    persoon = pl.col("persoon_id")
     return (
-        relapse_persons(pairs)
+        by_region(flagged_aanmelders(pairs))
         .group_by("regio_code", "jaar")
-        .agg(teller=pl.col("terugval").sum(), noemer=pl.len())
+        .agg(teller=persoon.filter(pl.col("terugval")).n_unique(), noemer=persoon.n_unique())
         .with_columns(indicator=pl.lit("terugval_5j"))
     )
