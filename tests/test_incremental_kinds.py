@@ -201,7 +201,6 @@ def test_code_version_follows_the_mapping_folder(tmp_path):
     (maps / "a.csv").write_text("x\n")
     first = file_cache.code_version(str(maps))
     (maps / "a.csv").write_text("y\n")
-    file_cache.code_version.cache_clear()
     assert file_cache.code_version(str(maps)) != first != file_cache.code_version(None)
 
 

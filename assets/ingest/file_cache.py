@@ -29,6 +29,7 @@ import hmac
 import importlib.metadata
 import json
 import os
+import platform
 import secrets
 import shutil
 from collections.abc import Callable
@@ -48,7 +49,7 @@ KEY_LABEL = b"ddas-cache-sleutel"
 # What decides a reader's result besides the files: our code and reference data, the
 # libraries that parse and validate (a new version may read a value differently).
 CODE_PACKAGES = ("assets/ingest", "assets/common", "schemas")
-LIBRARIES = ("polars", "pyarrow", "orjson", "jsonschema-rs", "python-calamine")
+LIBRARIES = ("polars", "pyarrow", "numpy", "orjson", "jsonschema-rs", "python-calamine")
 # Readers that keep the ledger in the order the files were handed in (the inventory's);
 # the others order every table by `bestand`. Tests compare with a full read on a landing
 # where the two orders differ (tests/test_incremental_kinds.py).
@@ -67,24 +68,31 @@ def _tree_digest(h, folder: Path, pattern: str) -> None:
             h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
 
 
-@functools.lru_cache(maxsize=8)
-def code_version(mapping_dir: str | None = None) -> str:
-    """sha256 of everything that decides a reader's result besides its files, peildatum and
-    key: the source of CODE_PACKAGES, the shipped reference data, the configured mapping
-    folder's files and the LIBRARIES' versions. Computed once per process and mapping folder."""
-    h = hashlib.sha256(f"formaat {FORMAT}\0".encode())
+@functools.cache
+def _code_digest() -> str:
+    """The code part of code_version: constant while the process runs (its modules are loaded once)."""
+    h = hashlib.sha256(f"formaat {FORMAT}\0python {platform.python_version()}\0".encode())
     for package in CODE_PACKAGES:
         _tree_digest(h, _ROOT / package, "*.py")
     _tree_digest(h, _ROOT / "assets" / "reference", "*")
-    if mapping_dir:
-        h.update(b"mappings\0")
-        _tree_digest(h, Path(mapping_dir), "*")
     for lib in LIBRARIES:
         try:
             version = importlib.metadata.version(lib)
         except importlib.metadata.PackageNotFoundError:
             version = "-"
         h.update(f"{lib}=={version}\0".encode())
+    return h.hexdigest()
+
+
+def code_version(mapping_dir: str | None = None) -> str:
+    """sha256 of everything that decides a reader's result besides its files, peildatum and
+    key: the source of CODE_PACKAGES, the shipped reference data, Python's and the
+    LIBRARIES' versions, and the configured mapping folder's files (read again on every
+    call, like the readers read the mappings: a long-running code server sees an edit)."""
+    h = hashlib.sha256(_code_digest().encode())
+    if mapping_dir:
+        h.update(b"\0mappings\0")
+        _tree_digest(h, Path(mapping_dir), "*")
     return h.hexdigest()
 
 
@@ -238,3 +246,9 @@ def read_cached(bron: str, read: Callable[..., IngestResult], files: pl.DataFram
         cache.keep(bron, staged, entries)
 
     return result, ReadCounts(len(hits), files.height - len(hits)), keep
+
+
+# Hash the code when this module is imported, with the readers (the code location loads them
+# together): a long-running process that the code on disk changed under still names its
+# results by the code it runs.
+_code_digest()
