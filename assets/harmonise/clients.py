@@ -21,12 +21,13 @@ HEX_DIGITS = 15  # 60 bits: still an Int64
 MIN_PREFIX_BITS = 20  # below this the packed key would rarely be unique per person: sort strings
 
 
-def client_rows(persons: pl.DataFrame, trajecten: pl.DataFrame, key: bytes | None) -> pl.DataFrame:
+def client_pairs(persons: pl.DataFrame, trajecten: pl.DataFrame) -> pl.DataFrame:
     """`persons`: one row per record that takes part in a trajectory, with `_traject` (the
     trajectory's founding rank, a row of `trajecten`), `gezag_rang` and the lists
     persoon_ids, geslachten, geboortedata_gemaskeerd. `trajecten`: traject_id and
-    aanmelddatum in founding order. -> `_traject`, traject_id, persoon_id,
-    leeftijdsklasse, geslacht, sorted by (_traject, persoon_id)."""
+    aanmelddatum in founding order. -> one row per (trajectory, person), sorted by
+    (_traject, persoon_id): `_traject`, traject_id, persoon_id, geslacht (null when
+    unknown), `_geb` (the masked birth date) and the trajectory's `_aanmelddatum`."""
     rows = (
         persons.lazy()
         .select("_traject", "gezag_rang", pl.col("persoon_ids").alias("persoon_id"),
@@ -45,17 +46,32 @@ def client_rows(persons: pl.DataFrame, trajecten: pl.DataFrame, key: bytes | Non
         .collect()
         .cast({"_traject": pl.Int64, "geslacht": pl.Utf8, "_geb": pl.Int64})  # typed when empty too
     )
-    traject = pl.col("_traject")
-    per_pair = per_pair.with_columns(
+    return per_pair.with_columns(
         trajecten["traject_id"].gather(per_pair["_traject"]).alias("traject_id"),
         trajecten["aanmelddatum"].cast(pl.Date).gather(per_pair["_traject"]).alias("_aanmelddatum"),
     )
-    born = birth_dates(per_pair["persoon_id"], per_pair["_geb"], key)
-    return per_pair.with_columns(born.alias("_geb")).select(
-        traject, "traject_id", "persoon_id",
-        leeftijdsklasse=leeftijdsklasse(pl.col("_geb"), pl.col("_aanmelddatum")),
-        geslacht=pl.col("geslacht").fill_null("onbekend"),
-    )
+
+
+CLASSES = {"_traject": pl.Int64, "traject_id": pl.Utf8, "persoon_id": pl.Utf8, "leeftijdsklasse": pl.Utf8, "geslacht": pl.Utf8}
+
+
+def with_age_classes(pairs: pl.DataFrame, key: bytes | None) -> pl.LazyFrame:
+    """client_pairs -> `_traject`, traject_id, persoon_id, leeftijdsklasse, geslacht
+    (onbekend when unknown), lazily: unmasking the birth dates is Python that holds the
+    GIL, so the caller can collect this beside polars work on other tables (which
+    releases it) and the two share the cores."""
+    if key is None and pairs["_geb"].is_not_null().any():  # never silently `onbekend`: the dates are there, the key is not
+        raise ValueError("harmonise needs the pseudonym key to read the clients' masked birth dates")
+
+    def classes(df: pl.DataFrame) -> pl.DataFrame:
+        born = unmask(df["persoon_id"], df["_geb"], key) if key is not None else pl.Series([None] * df.height, dtype=pl.Date)
+        return df.with_columns(born.alias("_geb")).select(
+            "_traject", "traject_id", "persoon_id",
+            leeftijdsklasse=leeftijdsklasse(pl.col("_geb"), pl.col("_aanmelddatum")),
+            geslacht=pl.col("geslacht").fill_null("onbekend"),
+        )
+
+    return pairs.lazy().map_batches(classes, schema=CLASSES)
 
 
 def _in_pair_order(rows: pl.DataFrame, n_trajecten: int) -> pl.DataFrame:
@@ -78,10 +94,10 @@ def _in_pair_order(rows: pl.DataFrame, n_trajecten: int) -> pl.DataFrame:
                     .collect()
                 )
                 if not _misordered(keyed):
-                    return keyed.select(*rows.columns, pl.col("_nieuw").cum_sum().alias("_paar"))
+                    return keyed.select(*rows.columns, pl.col("_nieuw").cum_sum().set_sorted().alias("_paar"))
     pair = pl.col("_traject", "persoon_id")
     return rows.sort("_traject", "persoon_id", "gezag_rang", maintain_order=True).with_columns(
-        pl.any_horizontal(pair.ne_missing(pair.shift(1))).cum_sum().alias("_paar")
+        pl.any_horizontal(pair.ne_missing(pair.shift(1))).cum_sum().set_sorted().alias("_paar")
     )
 
 
@@ -96,12 +112,3 @@ def _misordered(keyed: pl.DataFrame) -> bool:
         | (same_traject & pl.col("_nieuw") & (pid <= prev))
     )
     return bool(keyed.select(bad.any()).item())
-
-
-def birth_dates(persoon_ids: pl.Series, masked: pl.Series, key: bytes | None) -> pl.Series:
-    """The masked birth dates unmasked (pl.Date, null where unknown)."""
-    if key is None:
-        if masked.is_not_null().any():  # never silently `onbekend`: the dates are there, the key is not
-            raise ValueError("harmonise needs the pseudonym key to read the clients' masked birth dates")
-        return pl.Series("_geb", [None] * len(masked), dtype=pl.Date)
-    return unmask(persoon_ids, masked, key)

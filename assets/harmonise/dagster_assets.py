@@ -66,9 +66,11 @@ def read_staging(store: OutputStore, bron: str, model: type[pa.DataFrameModel]) 
 ASSET_KEYS = {paths.SCHULDEN_MODEL: "schulden_model"}
 
 
-def _write(df: pl.DataFrame, model: type[pa.DataFrameModel], store: OutputStore, rel: str) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
-    """Validate, scan for BSNs, write: the check and the materialization (bsn_guard.emit).
-    A validation failure names the column and the check, never a value."""
+def _write(df: pl.DataFrame | pl.LazyFrame, model: type[pa.DataFrameModel], store: OutputStore,
+           rel: str) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
+    """(Collect,) validate, scan for BSNs, write: the check and the materialization
+    (bsn_guard.emit). A validation failure names the column and the check, never a value."""
+    df = df.collect() if isinstance(df, pl.LazyFrame) else df
     bsn_guard.validate(model, df)
     asset = ASSET_KEYS.get(rel, Path(rel).stem)
     check, meta = store.write(asset, {rel: df})
@@ -95,14 +97,15 @@ def harmonised_trajectories(context: AssetExecutionContext, settings: DdasSettin
     records = pl.concat([read_staging(settings.store, b, TrajectRecord) for b in trajectory_names()], how="vertical")
     # the key unmasks the clients' birth dates in memory (harmonise); a run without any masked date needs none
     out = harmonise(records, key=settings.key() if settings.pseudonym_key else None)
-    trajecten, clienten, herkomst, begeleiding, schulden = pl.collect_all(
-        [out.trajecten, out.trajectclienten, out.herkomst, out.begeleiding, out.schulden])
+    trajecten, herkomst, begeleiding, schulden = pl.collect_all([out.trajecten, out.herkomst, out.begeleiding, out.schulden])
     superseded = int(herkomst["vervangen_door"].is_not_null().sum())
     context.log.info(f"{herkomst.height} records ({superseded} superseded) -> {trajecten.height} trajecten")
-    tables = [(trajecten, Trajecten, paths.TRAJECTEN), (clienten, TrajectClienten, paths.TRAJECTCLIENTEN),
+    tables = [(trajecten, Trajecten, paths.TRAJECTEN), (out.trajectclienten, TrajectClienten, paths.TRAJECTCLIENTEN),
               (herkomst, TrajectHerkomst, paths.HERKOMST), (begeleiding, Begeleiding, paths.BEGELEIDING),
               (schulden, Schulden, paths.SCHULDEN_MODEL)]
     # Validating, scanning and writing are mostly polars work without the GIL: side by side.
+    # The clients are collected in their own thread: unmasking their birth dates is Python
+    # (holds the GIL) and so runs beside the other tables' polars work.
     with ThreadPoolExecutor(len(tables)) as pool:
         done = [pool.submit(_write, df, model, settings.store, rel) for df, model, rel in tables]
     for future in done:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from assets.harmonise.clients import client_rows
+from assets.harmonise.clients import client_pairs, with_age_classes
 from assets.harmonise.merge import link
 from assets.harmonise.ordering import check_positions, file_rank, file_table, packed
 from assets.harmonise.supersede import VERVANGEN_DOOR, mark_superseded
@@ -153,21 +153,7 @@ def harmonise(records: pl.LazyFrame, key: bytes | None = None) -> Harmonised:
     riders = base.select(RIDERS)
     base = base.drop(RIDERS)
     files = file_states(file_table(base))
-    check_positions(base, files.height)
-    ranked = base.lazy().with_columns(file_rank(files, "bestand_rang"), file_rank(files, "stichting_rang"))
-    marked = mark_superseded(ranked).with_columns(first_copy())
-    linked = link(marked, take=pl.col(VERVANGEN_DOOR).is_null()).collect()
-    assert linked.height == riders.height  # one row per record, in the records' order
-    linked = linked.hstack(riders.get_columns())
-
-    field_columns = [
-        "rid", "component", "bron", "aanlevertijdstip", "einddatum", "aanmelddatum", "startdatum", "uitstroomreden",
-        "gemeentecode", "is_informatie_advies", "nazorg_startdatum", "schuldbedrag_eur", "bestand_rang",
-        "_stichting", "levering_index", "record_index",
-        "eerste_gesprek_datum", "crisis", "beschikkingsdatum", "beschikkingssoort", "oplossing_soort",
-    ]  # fmt: skip
-    ordered = authoritative_order(linked.lazy().filter(pl.col("rid").is_not_null()).select(field_columns)).collect()
-    fields = with_traject_ids(trajectory_fields(ordered.lazy()).collect(), files)
+    linked, ordered, fields = linked_fields(base, riders, files)
 
     # component labels are 0..k-1 and rids 0..n-1: per-record values by gather, no joins
     n_components = fields.height
@@ -186,8 +172,8 @@ def harmonise(records: pl.LazyFrame, key: bytes | None = None) -> Harmonised:
     # Ordered like trajecten (founding order), then persoon_id; a person named in several
     # records of one trajectory is listed once, with the sex and birth date of the most
     # authoritative record that gives them (process.md §6.3).
-    clienten = client_rows(persons, founding, key)
-    per_traject = np.bincount(clienten["_traject"].to_numpy(), minlength=n_components)
+    pairs = client_pairs(persons, founding)
+    per_traject = np.bincount(pairs["_traject"].to_numpy(), minlength=n_components)
     aantal = pl.Series("aantal_clienten", per_traject, dtype=pl.Int64)
     trajecten = founding.with_columns(pl.when(aantal > 0).then(aantal).alias("aantal_clienten")).select(TRAJECTEN_COLUMNS)
     # the authoritative record of each trajectory (a filter: gathering list columns is slow)
@@ -202,11 +188,32 @@ def harmonise(records: pl.LazyFrame, key: bytes | None = None) -> Harmonised:
     if not plaats.is_sorted():
         herkomst = herkomst.sort(packed("bestand_rang"))
     return Harmonised(
-        trajecten=trajecten.lazy(), trajectclienten=clienten.lazy().select(CLIENTEN_COLUMNS),
+        trajecten=trajecten.lazy(), trajectclienten=with_age_classes(pairs, key).select(CLIENTEN_COLUMNS),
         herkomst=herkomst.select(HERKOMST_COLUMNS),
         begeleiding=nested_rows(authoritative, founding["traject_id"], "begeleiding", BEGELEIDING_COLUMNS),
         schulden=nested_rows(authoritative, founding["traject_id"], "schulden", SCHULDEN_COLUMNS),
     )
+
+
+def linked_fields(base: pl.DataFrame, riders: pl.DataFrame, files: pl.DataFrame) -> tuple[pl.DataFrame, ...]:
+    """The records (`base`, and `riders` beside them) superseded and linked, in their
+    order; the same in authoritative order (the fields' columns); the fields per component."""
+    check_positions(base, files.height)
+    ranked = base.lazy().with_columns(file_rank(files, "bestand_rang"), file_rank(files, "stichting_rang"))
+    marked = mark_superseded(ranked).with_columns(first_copy())
+    linked = link(marked, take=pl.col(VERVANGEN_DOOR).is_null()).collect()
+    assert linked.height == riders.height  # one row per record, in the records' order
+    linked = linked.hstack(riders.get_columns())
+
+    field_columns = [
+        "rid", "component", "bron", "aanlevertijdstip", "einddatum", "aanmelddatum", "startdatum", "uitstroomreden",
+        "gemeentecode", "is_informatie_advies", "nazorg_startdatum", "schuldbedrag_eur", "bestand_rang",
+        "_stichting", "levering_index", "record_index",
+        "eerste_gesprek_datum", "crisis", "beschikkingsdatum", "beschikkingssoort", "oplossing_soort",
+    ]  # fmt: skip
+    ordered = authoritative_order(linked.lazy().filter(pl.col("rid").is_not_null()).select(field_columns)).collect()
+    fields = with_traject_ids(trajectory_fields(ordered.lazy()).collect(), files)
+    return linked, ordered, fields
 
 
 def nested_rows(authoritative: pl.LazyFrame, traject_ids: pl.Series, column: str, columns: list[str]) -> pl.LazyFrame:
