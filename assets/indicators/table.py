@@ -61,7 +61,10 @@ def _gemeente(trajecten: pl.LazyFrame) -> pl.Expr:
 def client_trajectories(eligible: pl.LazyFrame, clienten: pl.LazyFrame) -> pl.LazyFrame:
     """One row per (eligible trajectory, distinct client) with the trajectory's fields."""
     pairs = clienten.select(pl.col("traject_id").cast(pl.Utf8), pl.col("persoon_id").cast(pl.Utf8))
-    return eligible.join(pairs.filter(pl.col("persoon_id").is_not_null()).unique(), on="traject_id", how="inner")
+    # In the clients' order: rows in random order (plain unique) make the join and every
+    # later pass over the strings slower (docs/performance.md, notes for contributors).
+    return eligible.join(pairs.filter(pl.col("persoon_id").is_not_null()).unique(maintain_order=True),
+                         on="traject_id", how="inner", maintain_order="right")
 
 
 def percentage(teller: pl.Expr, noemer: pl.Expr) -> pl.Expr:
