@@ -7,7 +7,7 @@ in `tabellen.py`; suppression itself is `disclosure.py`, the one implementation.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -42,6 +42,13 @@ def invoer(
     start = pl.select(historie_start(trajecten, historie_vanaf)).item()
     return Invoer(eligible, client_trajectories(eligible, clienten), clienten, schulden, indicatoren,
                   peildatum, start)
+
+
+def gedeeld(inv: Invoer) -> Invoer:
+    """`inv` with the eligible trajectories read and normalised once, in memory, for
+    several tables in one step (each would otherwise scan and prepare the model again)."""
+    eligible = inv.trajecten.collect().lazy()
+    return replace(inv, trajecten=eligible, pairs=client_trajectories(eligible, inv.clienten))
 
 
 def positie(n: pl.Expr, teller: int, noemer: int) -> pl.Expr:
