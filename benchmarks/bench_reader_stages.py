@@ -124,7 +124,8 @@ def _combine_parts(m, p, rows, reads, clock: Clock) -> None:
     judged, clients, beg, sch = (pl.concat(x) for x in (judged, clients, beg, sch))
     rij = judged.filter(pl.col("reden_code").is_null())["rij"]
     pairs = clients.select("rij", "norm")
-    clock("c1 pseudonymise (distinct BSNs)", m.pseudonymise, pairs["norm"], KEY)
+    from assets.common.bsn import pseudonymise
+    clock("c1 pseudonymise (distinct BSNs)", pseudonymise, pairs["norm"], KEY)
     clock("c2 _persoon_ids (with c1, mask)", m._persoon_ids, clients, KEY)
     hashed = clock("c3 with_schuldeiser_ids", p.with_schuldeiser_ids, sch, KEY)
     dtypes = m.TrajectRecord_dtypes

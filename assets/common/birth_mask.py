@@ -23,6 +23,12 @@ _PREFIX = "geboortedatum:"
 _FIRST, _LAST = -(200 * 366), 200 * 366  # 1770 .. 2170 as day numbers
 
 
+def pads(persoon_ids: pl.Series, key: bytes) -> pl.Series:
+    """The 32-bit pad of each (non-null) persoon_id, as Int64. A module-level function, so
+    that bsn.pseudonymise_with can compute it beside the persoon_ids, in its worker too."""
+    return _pads(persoon_ids, key)
+
+
 def _pads(persoon_ids: pl.Series, key: bytes, pool: Executor | None = None) -> pl.Series:
     """The 32-bit pad of each (non-null) persoon_id. `pool` is accepted like the other keyed
     hashes' and not used: the pads cost less than sending the ids to a worker."""
@@ -39,16 +45,22 @@ def _pads(persoon_ids: pl.Series, key: bytes, pool: Executor | None = None) -> p
 
 
 def mask(persoon_ids: pl.Series, dates: pl.Series, key: bytes, pool: Executor | None = None,
-         persoon_nr: pl.Series | None = None) -> pl.Series:
+         persoon_nr: pl.Series | None = None, known_pads: pl.Series | None = None) -> pl.Series:
     """Dates (pl.Date, null allowed) of the persons -> masked Int64 (null where the date is).
     `persoon_nr`: an integer per row, equal exactly where the persoon_id is (the BSN as a
-    number); the pad is then computed once per person instead of once per row."""
+    number); the pad is then computed once per person instead of once per row.
+    `known_pads`: each row's `pads` already (e.g. from bsn.pseudonymise_with)."""
     has = dates.is_not_null() & persoon_ids.is_not_null()
     out = np.zeros(len(dates), dtype=np.int64)
     if has.any():
         ids = persoon_ids.filter(has)
         days = dates.filter(has).cast(pl.Int32).cast(pl.Int64).to_numpy() + _OFFSET
-        pads = _pads(ids, key, pool) if persoon_nr is None else _pads_per_person(persoon_nr.filter(has), ids, key)
+        if known_pads is not None:
+            pads = known_pads.filter(has)
+        elif persoon_nr is not None:
+            pads = _pads_per_person(persoon_nr.filter(has), ids, key)
+        else:
+            pads = _pads(ids, key, pool)
         out[has.to_numpy()] = days ^ pads.to_numpy()
     return pl.Series(dates.name, out, dtype=pl.Int64).set(~has, None) if len(dates) else pl.Series(dates.name, [], pl.Int64)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor
 
 import polars as pl
@@ -88,6 +89,17 @@ def pseudonymise(valid_bsns: pl.Series, key: bytes, pool: Executor | None = None
 
     Nine-digit BSNs are found distinct and looked up as integers (a third of the cost of
     hashing millions of strings); any other text is looked up as text."""
+    return pseudonymise_with(valid_bsns, key, pool)["persoon_id"]
+
+
+PerPerson = Callable[[pl.Series, bytes], pl.Series]
+
+
+def pseudonymise_with(valid_bsns: pl.Series, key: bytes, pool: Executor | None = None,
+                      per_person: PerPerson | None = None) -> pl.DataFrame:
+    """`persoon_id` of each BSN as `pseudonymise`, and with `per_person` (a module-level
+    function of the persoon_ids and the key, e.g. birth_mask.pads) its values in column
+    `extra`, computed in the same pass: once per distinct BSN, half in the pool's worker."""
     text = valid_bsns.cast(pl.Utf8)
     if text.str.contains(r"^[0-9]{9}$").sum() == text.len() - text.null_count():  # all nine digits
         number = text.str.to_integer()
@@ -97,18 +109,27 @@ def pseudonymise(valid_bsns: pl.Series, key: bytes, pool: Executor | None = None
     else:
         distinct = text.drop_nulls().unique().to_list()
         keys, lookup_key = text, pl.Series(distinct, dtype=pl.Utf8)
-    ids = None
+    found = None
     if pool is not None and len(distinct) >= 10_000:
         half = len(distinct) // 2
         try:
-            there = pool.submit(pseudonyms, distinct[half:], key)
-            ids = pseudonyms(distinct[:half], key) + there.result()
+            there = pool.submit(_keyed, distinct[half:], key, per_person)
+            found = _joined(_keyed(distinct[:half], key, per_person), there.result())
         except BrokenExecutor:  # the worker is gone: all of them here
-            ids = None
-    if ids is None:
-        ids = pseudonyms(distinct, key)
-    lookup = pl.DataFrame({"k": lookup_key, "persoon_id": pl.Series(ids, dtype=pl.Utf8)})
-    return pl.DataFrame({"k": keys}).join(lookup, on="k", how="left", maintain_order="left")["persoon_id"]
+            found = None
+    if found is None:
+        found = _keyed(distinct, key, per_person)
+    lookup = pl.DataFrame({"k": lookup_key, **found})
+    return pl.DataFrame({"k": keys}).join(lookup, on="k", how="left", maintain_order="left").drop("k")
+
+
+def _keyed(bsns: list[str], key: bytes, per_person: PerPerson | None) -> dict[str, pl.Series]:
+    ids = pl.Series("persoon_id", pseudonyms(bsns, key), dtype=pl.Utf8)
+    return {"persoon_id": ids} if per_person is None else {"persoon_id": ids, "extra": per_person(ids, key)}
+
+
+def _joined(a: dict[str, pl.Series], b: dict[str, pl.Series]) -> dict[str, pl.Series]:
+    return {name: a[name].append(b[name]) for name in a}
 
 
 def hash_texts(values: pl.Series, key: bytes, pool: Executor | None = None) -> pl.Series:

@@ -51,10 +51,12 @@ def _suspects(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr] | None:
         cells = text.filter(text.str.contains(_NINE))
         return cells.unique(maintain_order=True), cells
     if dtype == pl.List(pl.Utf8):
-        # a list holds a hit when one of its elements does: ' ' between them keeps runs apart
+        # a list holds a hit when one of its elements does: the elements are the candidates
+        # (joining every list first cost more than the scan); the cells, only counted after
+        # a hit, are the lists joined with ' ' between the elements, which keeps runs apart
+        elements = col.explode(empty_as_null=False)
         joined = col.list.join(" ")
-        cells = joined.filter(joined.str.contains(_NINE))
-        return cells, cells
+        return elements.filter(elements.str.contains(_NINE)), joined.filter(joined.str.contains(_NINE))
     return None  # numbers are measures; dates, booleans and binaries hold no text
 
 

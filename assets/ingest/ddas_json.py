@@ -22,7 +22,7 @@ import numpy as np
 import orjson
 import polars as pl
 
-from assets.common.bsn import bsn_is_valid, normalise_bsn, pseudonymise
+from assets.common.bsn import bsn_is_valid, normalise_bsn, pseudonymise_with
 from assets.common.dates import earliest, parse_date
 from assets.common.memory import without_cyclic_gc
 from assets.common.reference import gemeentecodes, map_code, match_key
@@ -38,7 +38,7 @@ from assets.ingest.ddas_process import (
     BEGELEIDING_SCHEMA, SCHULD_SCHEMA, accepted_parts, begeleiding_checks, enum_value, flag_name, geslacht,
     parsed_begeleiding, per_record_lists, with_schuldeiser_ids,
 )
-from assets.common.birth_mask import mask
+from assets.common.birth_mask import mask, pads
 from schemas.ddas_json import (
     BEGELEIDING_DATUMVELDEN, DATUMVELDEN, NIET_TEKST, DdasRuwBegeleiding, DdasRuwClient, DdasRuwRecord, DdasRuwSchuld,
 )
@@ -407,17 +407,15 @@ def _persoon_ids(clients: pl.DataFrame, key: bytes, pool: ProcessPoolExecutor | 
     the sorted distinct persoon_ids and, in the same order, each one's sex and masked birth
     date (assets/common/birth_mask.py). HMAC once per distinct BSN of the call; a client
     named twice in a record keeps the values of its first mention."""
-    pairs = clients.select("rij", "geb", "gesl", "norm", persoon_id=pseudonymise(clients["norm"], key, pool)).sort(
+    # the pads of the birth-date mask come with the persoon_ids: once per distinct BSN
+    ids = pseudonymise_with(clients["norm"], key, pool, per_person=pads)
+    pairs = clients.select("rij", "geb", "gesl").with_columns(persoon_id=ids["persoon_id"], pad=ids["extra"]).sort(
         "rij", "persoon_id", maintain_order=True
     )
     # sorted, so a repeated client is its neighbour and the plain list aggregation yields sorted lists
     new = pl.any_horizontal(pl.col("rij", "persoon_id").ne_missing(pl.col("rij", "persoon_id").shift(1)))
     pairs = pairs.filter(new)
-    # an accepted client's BSN is nine valid digits: as a number it names the person exactly
-    # (the guard only keeps this true should that rule ever change)
-    nine = pairs["norm"].str.contains(r"^[0-9]{9}$").all()
-    nr = pairs["norm"].str.to_integer() if nine else None
-    pairs = pairs.with_columns(mask(pairs["persoon_id"], pairs["geb"], key, pool, persoon_nr=nr).alias("geb"))
+    pairs = pairs.with_columns(mask(pairs["persoon_id"], pairs["geb"], key, known_pads=pairs["pad"]).alias("geb"))
     lists = pairs.group_by("rij", maintain_order=True).agg(
         pl.col("persoon_id").alias("persoon_ids"), pl.col("gesl").alias("geslachten"), pl.col("geb").alias("geboortedata_gemaskeerd")
     )

@@ -17,14 +17,15 @@ import re
 
 import polars as pl
 
-from assets.common.bsn import bsn_is_valid, hash_texts, normalise_bsn, pseudonymise
+from assets.common.bsn import bsn_is_valid, hash_texts, normalise_bsn, pseudonymise_with
 from assets.common.dates import date_invalid, earliest, is_present, parse_date
 from assets.common.reference import map_code, mapping
+from assets.ingest.ddas_process import per_record_lists
 from assets.ingest.inventory import UNREADABLE_FILE, os_cause, read_regular
 from assets.ingest.reasons import empty_quarantine, quarantine
 from assets.ingest.result import IngestResult, count_judged, ledger_frame, ledger_row
 from schemas.quality import empty
-from assets.common.birth_mask import mask
+from assets.common.birth_mask import mask, pads
 from schemas.records import BEGELEIDING_STRUCT, SCHULD_STRUCT, TrajectRecord
 from schemas.shv_csv import CSV_HEADER
 
@@ -252,10 +253,13 @@ def accepted_records(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
     products = mapping(BRON, "Product")  # keys are match keys: trimmed, lower case
     ia_value = products.get("ia")
     col = pl.col
-    persoon = pseudonymise(accepted["_bsn"], key)
+    # the pads of the birth-date mask come with the persoon_ids: once per distinct BSN
+    ids = pseudonymise_with(accepted["_bsn"], key, per_person=pads)
+    persoon = ids["persoon_id"]
     geboren = accepted.select(parse_date(col("Geboortedatum"))).to_series()  # informational: not a real date = unknown
     return accepted.with_columns(
-        _persoon=persoon, _dossier=hash_texts(accepted["_dossier"], key), _geb=mask(persoon, geboren, key)
+        _persoon=persoon, _dossier=hash_texts(accepted["_dossier"], key),
+        _geb=mask(persoon, geboren, key, known_pads=ids["extra"]), _begeleiding=_begeleiding(accepted, products),
     ).select(
         bron=pl.lit(BRON),
         bestand=col("bestand"),
@@ -282,14 +286,19 @@ def accepted_records(accepted: pl.DataFrame, key: bytes) -> pl.DataFrame:
         beschikkingsdatum=pl.lit(None, pl.Date),
         beschikkingssoort=pl.lit(None, pl.Utf8),
         oplossing_soort=product_field(col("_product"), products, OPLOSSING),
-        begeleiding=pl.when(product_field(col("_product"), products, BEGELEIDING).is_not_null()).then(
-            pl.concat_list(pl.struct(
-                soort=product_field(col("_product"), products, BEGELEIDING),
-                startdatum=col(_d("Startdatum")), einddatum=col(_d("Einddatum")),
-            ))
-        ).otherwise(pl.lit([], BEGELEIDING_LIST)),
+        begeleiding=col("_begeleiding"),
         schulden=pl.lit([], SCHULDEN_LIST),
     )
+
+
+def _begeleiding(accepted: pl.DataFrame, products: dict[str, str]) -> pl.Series:
+    """Per row: [its begeleiding] when its Product stands for one (soort, Startdatum,
+    Einddatum), else []. Cut by offsets (per_record_lists): a when/then with a list
+    literal cost fifteen times as much."""
+    soort = product_field(pl.col("_product"), products, BEGELEIDING)
+    rows = accepted.select(rij=pl.int_range(pl.len(), dtype=pl.Int64), soort=soort, startdatum=pl.col(_d("Startdatum")),
+                           einddatum=pl.col(_d("Einddatum")))
+    return per_record_lists(rows.filter(pl.col("soort").is_not_null()), rows["rij"], "_begeleiding", BEGELEIDING_LIST)
 
 
 def product_field(product: pl.Expr, products: dict[str, str], table: dict[str, str]) -> pl.Expr:
