@@ -474,7 +474,7 @@ def test_dagster_assets_write_the_three_tables(tmp_path):
     from assets.publish.dagster_assets import build_publicatie
 
     # A run writes into its work folder; `publicatie` swaps the set into the output folder.
-    publicatie = build_publicatie([a.key for a in da.ASSETS])
+    publicatie = build_publicatie([k for a in da.ASSETS for k in a.keys])  # the four tables: one multi-asset
     result = dg.materialize([*da.ASSETS, publicatie], resources={"settings": settings})
     assert result.success
     assert _row(pl.read_parquet(paths.out(tmp_path, paths.INDICATOREN)))["waarde"] == 16.7
