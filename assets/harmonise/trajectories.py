@@ -144,9 +144,10 @@ def harmonise(records: pl.LazyFrame, key: bytes | None = None) -> Harmonised:
     (assets/common/birth_mask.py); required when a record carries one.
 
     Collects where it must: the records once (every step reads them), the link graph
-    (scipy), the per-component fields (several outputs use them) and the clients (their
-    birth dates are unmasked in memory). The outputs are returned lazy; collect them
-    together with pl.collect_all.
+    (scipy), the per-component fields (several outputs use them) and the clients' pairs
+    (trajecten counts them). The outputs are returned lazy; collect them together with
+    pl.collect_all. Collecting trajectclienten unmasks the birth dates in memory, Python
+    that holds the GIL: the Dagster asset collects it beside the other tables' writing.
     """
     base = records.collect()
     # Lists that linking never reads ride beside it: linked keeps the records' rows and
