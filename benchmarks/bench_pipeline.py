@@ -266,11 +266,15 @@ def fmt_gib(n: float) -> str:
 # --- one size ------------------------------------------------------------------------
 
 
-def bench_size(persons: int, workdir: Path, seed: int, increment: int | None = None, check_equal: bool = False) -> dict:
+def bench_size(persons: int, workdir: Path, seed: int, increment: int | None = None, check_equal: bool = False,
+               reuse: bool = False) -> dict:
     base = workdir / f"p{persons}"
     t0 = time.perf_counter()
-    subprocess.run([*ddas_command(), "generate", "--out", str(base / "landing"), "--persons", str(persons), "--seed", str(seed)],
-                   check=True, stdout=subprocess.DEVNULL)
+    if reuse and (base / "landing" / "ground_truth").is_dir():
+        print(f"landing {base / 'landing'} reused: it must be what `ddas generate --persons {persons} --seed {seed}` writes")
+    else:
+        subprocess.run([*ddas_command(), "generate", "--out", str(base / "landing"), "--persons", str(persons),
+                        "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
     result = measure(persons, base, generated_in=time.perf_counter() - t0)
     if increment:
         result |= measure_increment(base, result, increment, seed, check_equal)
@@ -374,6 +378,9 @@ def main() -> None:
                     help="trajectories in that delivery (default 25000, one page of the DDAS interface)")
     ap.add_argument("--check-equal", action="store_true",
                     help="with --increment: also a full run from scratch on the same landing; compare every published parquet frame")
+    ap.add_argument("--reuse-landing", action="store_true",
+                    help="use WORKDIR/p<size>/landing when it exists (e.g. a hard-linked copy, `cp -al`) instead of "
+                         "generating it; with --increment the new delivery is added to it")
     ap.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     ap.add_argument("--floor", help=argparse.SUPPRESS)  # internal: print the read floor of a landing folder
     args = ap.parse_args()
@@ -388,7 +395,7 @@ def main() -> None:
     try:
         for size in (int(s) for s in args.sizes.split(",")):
             results.append(bench_size(size, workdir, args.seed, args.increment_trajecten if args.increment else None,
-                                      args.check_equal))
+                                      args.check_equal, args.reuse_landing))
             if not args.keep:
                 shutil.rmtree(workdir / f"p{size}", ignore_errors=True)
     finally:
