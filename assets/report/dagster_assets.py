@@ -9,7 +9,6 @@ from assets.common.settings import DdasSettings
 from assets.common.store import OutputStore
 from assets.indicators import dagster_assets as indicator_assets
 from assets.quality import dagster_assets as quality_assets
-from assets.report.build import INDEX, LEVERANCIERS, build_all
 from assets.report.data import ReportData
 from assets.report.write import write_pages
 
@@ -44,6 +43,9 @@ def _deps() -> list[dg.AssetKey]:
                       "gemeente (gemeenten/GMxxxx.html) and the delivery quality (leveranciers.html). Offline: "
                       "charts are inline SVG, no script, nothing loaded from the network.")
 def rapport(context: dg.AssetExecutionContext, settings: DdasSettings) -> dg.MaterializeResult:
+    # imported here: matplotlib costs every process that loads the definitions half a second
+    from assets.report.build import INDEX, LEVERANCIERS, build_all
+
     d = load(settings.store)
     pages = build_all(d, workers=settings.worker_count)
     written = write_pages(settings.store.root, pages)
