@@ -59,11 +59,14 @@ def validate(model: type[pa.DataFrameModel], df: pl.DataFrame) -> pl.DataFrame:
                          allow_retries=False) from None
 
 
-def write_guarded(asset: str, output: str, tables: dict[str, pl.DataFrame]) -> dg.AssetCheckResult:
+def write_guarded(asset: str, output: str, tables: dict[str, pl.DataFrame],
+                  scan: dict[str, pl.DataFrame] | None = None) -> dg.AssetCheckResult:
     """Scan every frame; only when all are clean, write each to its path under `output`
     (atomically). `tables` maps output-relative paths (assets/common/paths.py) to frames.
+    `scan`: the frames to scan instead, by the same paths, when the rest of each table
+    passed this guard before (the reading step's cached rows, docs/incremental.md).
     Pass the result to `emit` with the asset's materialization."""
-    hits = scan_tables(tables)
+    hits = scan_tables(tables if scan is None else scan)
     if not hits:
         # polars writes without the GIL: the files of one asset are written side by side
         with ThreadPoolExecutor(len(tables)) as pool:

@@ -54,10 +54,11 @@ class OutputStore:
         return self.scan(rel).select(list(model.to_schema().columns))
 
     def write(self, asset: str, tables: dict[str, pl.DataFrame],
-              meta_for: str | None = None) -> tuple[dg.AssetCheckResult, dict]:
+              meta_for: str | None = None, scan: dict[str, pl.DataFrame] | None = None) -> tuple[dg.AssetCheckResult, dict]:
         """Scan every frame for BSNs; only when all are clean, write each atomically.
         Returns the `geen_bsn` check result and the metadata of the table `meta_for`
-        (default: the first one), to hand to `bsn_guard.emit` with the materialization."""
-        check = bsn_guard.write_guarded(asset, self.root, tables)
+        (default: the first one), to hand to `bsn_guard.emit` with the materialization.
+        `scan`: only these frames are scanned (the rows not scanned before; bsn_guard.write_guarded)."""
+        check = bsn_guard.write_guarded(asset, self.root, tables, scan)
         rel = meta_for or next(iter(tables))
         return check, table_metadata(tables[rel], self.path(rel))

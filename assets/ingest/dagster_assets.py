@@ -5,6 +5,8 @@ assets/common/paths.py, read and written through the output store,
 assets/common/store.py), so every stage can be read lazily and inspected by hand.
 """
 
+import os
+import shutil
 import warnings
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import polars as pl
 from assets.common import bsn_guard, paths
 from assets.common.publish import check_landing
 from assets.common.settings import DdasSettings
+from assets.common.metadata import table_metadata
 from assets.common.store import OutputStore
 from assets.common.reference import configured_mapping_dir
 from assets.ingest.ddas_workers import configured_workers
@@ -60,22 +63,54 @@ def _stage(k: DeliveryKind, result: IngestResult, store: OutputStore,
     """Write one kind's staging tables (when free of BSNs); its check and materialization."""
     bron = k.name
     frames = (result.ledger, result.records, result.quarantine, result.schema_findings)
-    check, meta = store.write(k.asset, {paths.staging(bron, t): f for t, f in zip(STAGING_TABLES, frames)},
-                              meta_for=paths.staging(bron, "records"))
-    led = result.ledger
-    meta.update(
-        {
-            "bestanden": len(led),
-            "bestanden_geladen": int((led["status"] == "geladen").sum()),
-            "records_gelezen": int(led["records_gelezen"].sum()),
-            "records_geaccepteerd": int(led["records_geaccepteerd"].sum()),
-            "records_gequarantaineerd": int(led["records_gequarantaineerd"].sum()),
-            # the per-file cache (docs/incremental.md): files taken from it and files read
-            "bestanden_uit_cache": counts.uit_cache,
-            "bestanden_gelezen": counts.gelezen,
-        }
-    )
+    rels = [paths.staging(bron, t) for t in STAGING_TABLES]
+    fresh = counts.gelezen_deel
+    # the cached rows passed this scan when they were kept: only the rows read now, and the
+    # whole ledger (it also holds the refused rows added here)
+    scan = None if fresh is None else dict(zip(rels, (result.ledger, fresh.records, fresh.quarantine, fresh.schema_findings)))
+    check, meta = store.write(k.asset, dict(zip(rels, frames)), meta_for=paths.staging(bron, "records"), scan=scan)
+    meta.update(_ledger_counts(result.ledger, counts))
     return check, dg.MaterializeResult(asset_key=k.asset, metadata=meta)
+
+
+def _stage_kept(k: DeliveryKind, kept: dict[str, Path], ledger: pl.DataFrame, store: OutputStore,
+                counts: ReadCounts) -> tuple[dg.AssetCheckResult, dg.MaterializeResult]:
+    """A kind whose files are all unchanged: its kept tables are its staging, put in place as
+    hard links (a copy where linking fails); the same materialization metadata as a
+    written staging, and the check of the scan they passed when they were kept."""
+    bron = k.name
+    for t, name in zip(TABLES, STAGING_TABLES):
+        target = store.path(paths.staging(bron, name))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.link")
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(kept[t], tmp)
+        except OSError:  # another filesystem, or no hard links
+            shutil.copy2(kept[t], tmp)
+        os.replace(tmp, target)  # never written into: staging is replaced by rename (docs/incremental.md)
+    records = paths.staging(bron, "records")
+    meta = table_metadata(store.scan(records), store.path(records))
+    meta.update(_ledger_counts(ledger, counts))
+    check = dg.AssetCheckResult(
+        asset_key=k.asset, check_name=bsn_guard.CHECK_NAME, passed=True,
+        metadata={"bestanden": len(STAGING_TABLES), "verdachte_cellen": dg.MetadataValue.json({}),
+                  "bewaard": "de bewaarde tabellen, bij het bewaren al gescand, ongewijzigd gebruikt (docs/incremental.md)"})
+    return check, dg.MaterializeResult(asset_key=k.asset, metadata=meta)
+
+
+def _ledger_counts(led: pl.DataFrame, counts: ReadCounts) -> dict:
+    """The materialization's counts, from the kind's ledger."""
+    return {
+        "bestanden": len(led),
+        "bestanden_geladen": int((led["status"] == "geladen").sum()),
+        "records_gelezen": int(led["records_gelezen"].sum()),
+        "records_geaccepteerd": int(led["records_geaccepteerd"].sum()),
+        "records_gequarantaineerd": int(led["records_gequarantaineerd"].sum()),
+        # the per-file cache (docs/incremental.md): files taken from it and files read
+        "bestanden_uit_cache": counts.uit_cache,
+        "bestanden_gelezen": counts.gelezen,
+    }
 
 
 @dg.multi_asset(
@@ -98,13 +133,24 @@ def delivered_records(context: dg.AssetExecutionContext, settings: DdasSettings)
         def read_files(files: pl.DataFrame, **more) -> IngestResult:
             return reader(k)(files, settings.peil, settings.key(), **more)
 
-        result, counts, keep = read_cached(bron, read_files, to_read(inv, bron), cache, **kw)
+        files = to_read(inv, bron)
         changed = inv.filter((pl.col("bron") == bron) & (pl.col("reden") == CHANGED))
-        if changed.height:  # gone or changed since the inventory: ledgered here, not read
-            result.ledger = pl.concat([result.ledger, refused_ledger(changed).cast(result.ledger.schema)]).sort("bestand")
-        staged[bron] = _stage(k, result, settings.store, counts)
-        if staged[bron][0].passed:  # only tables that passed the BSN guard are kept (docs/incremental.md)
-            keep({t: settings.store.path(paths.staging(bron, name)) for t, name in zip(TABLES, STAGING_TABLES)})
+
+        def finish_ledger(ledger: pl.DataFrame) -> pl.DataFrame:
+            if changed.height:  # gone or changed since the inventory: ledgered here, not read
+                return pl.concat([ledger, refused_ledger(changed).cast(ledger.schema)]).sort("bestand")
+            return ledger
+
+        unchanged = cache.unchanged(bron, files, finish_ledger) if cache is not None else None
+        if unchanged is not None:  # every file as kept: the kept tables are the staging
+            counts = ReadCounts(files.height, 0)
+            staged[bron] = _stage_kept(k, *unchanged, settings.store, counts)
+        else:
+            result, counts, keep = read_cached(bron, read_files, files, cache, **kw)
+            result.ledger = finish_ledger(result.ledger)
+            staged[bron] = _stage(k, result, settings.store, counts)
+            if staged[bron][0].passed:  # only tables that passed the BSN guard are kept (docs/incremental.md)
+                keep({t: settings.store.path(paths.staging(bron, name)) for t, name in zip(TABLES, STAGING_TABLES)})
         m = staged[bron][1].metadata
         context.log.info(
             f"{bron}: {m['bestanden']} bestanden ({counts.uit_cache} uit cache, {counts.gelezen} gelezen), "

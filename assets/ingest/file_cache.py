@@ -44,7 +44,7 @@ from assets.ingest.result import IngestResult
 TABLES = ("ledger", "records", "quarantine", "schema_findings")  # the IngestResult fields
 INDEX = "index.json"
 CURRENT = "huidig"  # <root>/<kind>/huidig/: the kept tables and their index
-FORMAT = 2  # the layout; part of the code version
+FORMAT = 3  # the layout; part of the code version
 KEY_LABEL = b"ddas-cache-sleutel"
 # What decides a reader's result besides the files: our code and reference data, the
 # libraries that parse and validate (a new version may read a value differently).
@@ -142,6 +142,19 @@ def combine(bron: str, files: pl.DataFrame, parts: dict[str, IngestResult], sche
 class ReadCounts:
     uit_cache: int = 0
     gelezen: int = 0
+    # the rows of the files read now (not taken from the cache): the only rows the BSN
+    # scan needs, the kept ones passed it when they were written (docs/incremental.md)
+    gelezen_deel: IngestResult | None = None
+
+
+def table_stamps(folder: Path) -> dict[str, list[int]]:
+    """{table: [size, mtime_ns]} of the kept tables: a table written into since it was kept
+    (by hand, or a tool) no longer matches its index and is not used."""
+    out = {}
+    for t in TABLES:
+        st = (folder / f"{t}.parquet").stat()
+        out[t] = [st.st_size, st.st_mtime_ns]
+    return out
 
 
 @dataclass
@@ -159,14 +172,56 @@ class FileCache:
         p0 = dt.date.fromisoformat(entry["peildatum"])
         return entry["sha256"] == sha256 and p0 <= self.peildatum and (not entry["peil_gevoelig"] or p0 == self.peildatum)
 
+    def _index(self, bron: str) -> dict | None:
+        """The kind's kept index when it is of this key and code and its tables are the ones
+        it names (size and mtime); None otherwise. Raises on a damaged index."""
+        folder = self.root / bron / CURRENT
+        if self.rebuild or not folder.is_dir():
+            return None
+        index = json.loads((folder / INDEX).read_text())
+        if (index["formaat"], index["sleutel"], index["code"]) != (FORMAT, self.key_fp, self.code):
+            return None
+        if table_stamps(folder) != index["tabellen"]:
+            self.log(f"cache: bewaarde tabellen van {bron} gewijzigd sinds ze bewaard zijn: alles opnieuw gelezen")
+            return None
+        return index
+
+    def unchanged(self, bron: str, files: pl.DataFrame,
+                  finish_ledger: Callable[[pl.DataFrame], pl.DataFrame]) -> tuple[dict[str, Path], pl.DataFrame] | None:
+        """When every file of `files` has a valid kept result and the kept index names exactly
+        these files: the kept tables (table -> path) and the kept ledger, which then ARE the
+        kind's staging. `finish_ledger` adds what the caller appends to the reader's ledger
+        (the refused rows of changed files); the kept ledger must equal the files' kept
+        ledger rows, in the reader's order, finished that way. None: read as usual."""
+        try:
+            index = self._index(bron)
+            if index is None:
+                return None
+            kept = index["bestanden"]
+            shas = dict(files.select("bestand", "sha256").iter_rows())
+            if len(shas) != files.height or set(shas) != set(kept) or not all(self._valid(kept[b], s) for b, s in shas.items()):
+                return None
+            folder = self.root / bron / CURRENT
+            ledger = pl.read_parquet(folder / "ledger.parquet")
+            rows = _slices(ledger)
+            if any(rows.get(b) is None or rows[b].height != 1 for b in shas):
+                return None
+            in_input = files["bestand"].to_list()
+            order = in_input if bron in LEDGER_IN_INPUT_ORDER else sorted(in_input)
+            expected = finish_ledger(pl.concat([ledger.clear(), *(rows[b] for b in order)]))
+            if not expected.equals(ledger):
+                return None
+        except Exception as e:  # noqa: BLE001 - a damaged cache is a miss, never the run's end
+            self.log(f"cache: bewaarde resultaten van {bron} onleesbaar ({type(e).__name__}): alles opnieuw gelezen")
+            return None
+        return {t: folder / f"{t}.parquet" for t in TABLES}, ledger
+
     def load(self, bron: str, files: pl.DataFrame) -> tuple[dict[str, IngestResult], dict[str, dict]]:
         """The kept parts of the files in `files` that are valid now, and their index entries."""
         folder = self.root / bron / CURRENT
-        if self.rebuild or not folder.is_dir():
-            return {}, {}
         try:
-            index = json.loads((folder / INDEX).read_text())
-            if (index["formaat"], index["sleutel"], index["code"]) != (FORMAT, self.key_fp, self.code):
+            index = self._index(bron)
+            if index is None:
                 return {}, {}
             kept = index["bestanden"]
             wanted = [b for b, sha in files.select("bestand", "sha256").iter_rows()
@@ -204,7 +259,8 @@ class FileCache:
                     os.link(staged[t], tmp / f"{t}.parquet")
                 except OSError:  # another filesystem, or no hard links: a copy
                     shutil.copy2(staged[t], tmp / f"{t}.parquet")
-            index = {"formaat": FORMAT, "sleutel": self.key_fp, "code": self.code, "bestanden": entries}
+            index = {"formaat": FORMAT, "sleutel": self.key_fp, "code": self.code, "bestanden": entries,
+                     "tabellen": table_stamps(tmp)}
             (tmp / INDEX).write_text(json.dumps(index, ensure_ascii=False, sort_keys=True))
             current = kind_dir / CURRENT
             if current.exists():
@@ -223,7 +279,8 @@ def read_cached(bron: str, read: Callable[..., IngestResult], files: pl.DataFram
     counts and `keep(staged)`: call it with the staging files of this result once they
     passed the BSN guard (table name of TABLES -> path)."""
     if cache is None:
-        return read(files, **kw), ReadCounts(0, files.height), lambda staged: None
+        result = read(files, **kw)
+        return result, ReadCounts(0, files.height, result), lambda staged: None
     hits, entries = cache.load(bron, files)
     misses = files.filter(~pl.col("bestand").is_in(list(hits)))
     fresh = read(misses, **kw)
@@ -245,7 +302,10 @@ def read_cached(bron: str, read: Callable[..., IngestResult], files: pl.DataFram
     def keep(staged: dict[str, Path]) -> None:
         cache.keep(bron, staged, entries)
 
-    return result, ReadCounts(len(hits), files.height - len(hits)), keep
+    read_now = [b for b in sorted(parts) if b not in hits]
+    fresh_part = IngestResult(**{t: pl.concat([getattr(fresh, t).clear(), *(getattr(parts[b], t) for b in read_now)],
+                                              how="vertical", rechunk=False) for t in TABLES})
+    return result, ReadCounts(len(hits), files.height - len(hits), fresh_part), keep
 
 
 # Hash the code when this module is imported, with the readers (the code location loads them
