@@ -285,3 +285,69 @@ def test_cache_holds_no_raw_bsn(land, tmp_path):
                     assert not frame[col].is_in(BSNS).any(), (k.name, t, col)
     index = "".join((root / k.name / CURRENT / INDEX).read_text() for k in kinds())
     assert TEST_KEY not in index and not any(b in index for b in BSNS)
+
+
+def _files(land: Path, bron: str) -> pl.DataFrame:
+    return to_read(with_paths(inventory_table(inventory(land)), land), bron)
+
+
+def test_unchanged_kind_is_its_kept_tables(land, full_p0, tmp_path):
+    """Every file as kept: the kept tables are the staging, and the kept ledger is the one a
+    read gives (the aftercare ledger in input order); anything else is read as usual."""
+    root = tmp_path / "cache"
+    read_all(land, P0, cache=make_cache(root, P0))
+    cache = make_cache(root, P0)
+    for k in kinds():
+        files = _files(land, k.name)
+        found = cache.unchanged(k.name, files, lambda ledger: ledger)
+        assert found is not None, k.name
+        tables, ledger = found
+        assert tables == {t: root / k.name / CURRENT / f"{t}.parquet" for t in TABLES}
+        assert_frame_equal(ledger, full_p0[k.name][0].ledger, check_exact=True)
+        for t in TABLES:
+            assert_frame_equal(pl.read_parquet(tables[t]), getattr(full_p0[k.name][0], t), check_exact=True)
+        # a ledger row the caller adds that was not kept, a file fewer, a later peildatum
+        # for a file the peildatum decided: not the kept tables
+        assert cache.unchanged(k.name, files, lambda ledger: pl.concat([ledger, ledger.head(1)])) is None
+        assert cache.unchanged(k.name, files.slice(1), lambda ledger: ledger) is None
+    assert make_cache(root, P1).unchanged("ddas", _files(land, "ddas"), lambda ledger: ledger) is None
+
+
+def test_tampered_kept_table_is_read_again_not_published(land, full_p0, tmp_path):
+    """A BSN written into a kept table after it was kept: its size and mtime no longer match
+    the index, so the kind's files are read again (and scanned) instead of taking the table."""
+    root = tmp_path / "cache"
+    read_all(land, P0, cache=make_cache(root, P0))
+    kept = root / "ddas" / CURRENT / "records.parquet"
+    records = pl.read_parquet(kept)
+    text = next(c for c, d in records.schema.items() if d == pl.String and c != "bestand")
+    tampered = records.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(BSNS[11]))
+                                    .otherwise(pl.col(text)).alias(text))
+    tampered.write_parquet(kept)  # in place, as a hand or a tool would, not by our rename
+    assert bsn_like_cells(tampered).height == 1
+    logged = []
+    cache = make_cache(root, P0, log=logged.append)
+    assert cache.unchanged("ddas", _files(land, "ddas"), lambda ledger: ledger) is None
+    assert cache.load("ddas", _files(land, "ddas")) == ({}, {})
+    assert any("gewijzigd" in line for line in logged)
+    again = read_all(land, P0, cache=make_cache(root, P0))
+    assert counts(again)["ddas"][0] == 0  # nothing of ddas taken from the cache
+    assert_same(full_p0, again)
+    assert bsn_like_cells(again["ddas"][0].records).height == 0
+
+
+def test_fresh_part_holds_only_the_files_read(land, tmp_path):
+    """ReadCounts.gelezen_deel: the rows the BSN scan still needs, those of the files read now."""
+    root = tmp_path / "cache"
+    read_all(land, P0, cache=make_cache(root, P0))
+    source = sorted((land / "ddas").rglob("*.json"))[0]
+    source.write_bytes(source.read_bytes().replace(b'"aanleverdatumEnTijd":"', b'"aanleverdatumEnTijd" : "', 1))
+    run = read_all(land, P0, cache=make_cache(root, P0))
+    result, c = run["ddas"]
+    assert c.gelezen == 1 and c.uit_cache > 0
+    shown = set(c.gelezen_deel.ledger["bestand"])
+    assert len(shown) == 1
+    for t in ("records", "quarantine", "schema_findings"):
+        part, whole = getattr(c.gelezen_deel, t), getattr(result, t)
+        assert_frame_equal(part, whole.filter(pl.col("bestand").is_in(shown)), check_exact=True)
+    assert c.gelezen_deel.records.height > 0

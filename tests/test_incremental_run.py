@@ -80,11 +80,34 @@ def runs(tmp_path_factory) -> dict:
     _finish(first)
     _finish(scratch)
     first_meta = _materialization(home, "ddas_records")
+    first_inodes = _staging_inodes(root / "out")
+    first_csv = _materialization(home, "shv_csv_records")
     shutil.copy2(later / new, land / new)
     second = ddas_run(land, root / "out", home, PEIL)
     assert second.returncode == 0, second.stderr[-3000:]
     return {"root": root, "land": land, "new": new, "first": first_meta, "second": _materialization(home, "ddas_records"),
-            "scratch": _materialization(root / "home2", "ddas_records")}
+            "scratch": _materialization(root / "home2", "ddas_records"), "first_inodes": first_inodes,
+            "second_inodes": _staging_inodes(root / "out"), "first_csv": first_csv,
+            "second_csv": _materialization(home, "shv_csv_records")}
+
+
+def _staging_inodes(out: Path) -> dict[str, int]:
+    """{file: inode} of the four kinds' staging tables."""
+    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in (out / "staging").glob("*/*.parquet")}
+
+
+def test_unchanged_kinds_publish_their_kept_staging_files(runs):
+    """The kinds without a new file are not concatenated, scanned and written again: their
+    staging files are the very files of the first run (hard links of the kept tables); the
+    kind with the new file is written anew. The materialization says the same."""
+    first, second = runs["first_inodes"], runs["second_inodes"]
+    assert set(first) == set(second) and len(first) == 16
+    rewritten = {rel for rel in first if first[rel] != second[rel]}
+    assert rewritten == {rel for rel in first if rel.startswith("staging/ddas/")}
+    before, after = runs["first_csv"], runs["second_csv"]
+    assert after["bestanden_uit_cache"] == before["bestanden_gelezen"] and after["bestanden_gelezen"] == 0
+    same = ("bestanden", "bestanden_geladen", "records_gelezen", "records_geaccepteerd", "dagster/row_count")
+    assert {k: after[k] for k in same} == {k: before[k] for k in same}
 
 
 def test_run_after_one_new_file_reads_only_that_file(runs):
