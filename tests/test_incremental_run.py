@@ -110,6 +110,19 @@ def test_unchanged_kinds_publish_their_kept_staging_files(runs):
     assert {k: after[k] for k in same} == {k: before[k] for k in same}
 
 
+def test_run_with_nothing_new_takes_every_kept_staging(runs):
+    """Every kind unchanged (also the DDAS kind, whose reader otherwise reads the others
+    meanwhile): every staging file is the previous run's, and the published set is the same."""
+    root = runs["root"]
+    out = root / "out"
+    before = {rel: pl.read_parquet(out / rel) for rel in (paths.LEVERINGEN, paths.staging("ddas", "records"))}
+    proc = ddas_run(runs["land"], out, root / "home", PEIL)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert _staging_inodes(out) == runs["second_inodes"]
+    for rel, frame in before.items():
+        assert_frame_equal(pl.read_parquet(out / rel), frame, check_exact=True)
+
+
 def test_run_after_one_new_file_reads_only_that_file(runs):
     first, second = runs["first"], runs["second"]
     assert first["bestanden_uit_cache"] == 0 and first["bestanden_gelezen"] > 1

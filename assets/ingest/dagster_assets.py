@@ -145,6 +145,8 @@ def delivered_records(context: dg.AssetExecutionContext, settings: DdasSettings)
         if unchanged is not None:  # every file as kept: the kept tables are the staging
             counts = ReadCounts(files.height, 0)
             staged[bron] = _stage_kept(k, *unchanged, settings.store, counts)
+            if "meanwhile" in kw:  # the other kinds, which its reader would have read meanwhile (kinds.read_in_turn)
+                kw["meanwhile"]()
         else:
             result, counts, keep = read_cached(bron, read_files, files, cache, **kw)
             result.ledger = finish_ledger(result.ledger)
