@@ -19,10 +19,13 @@ DELIVERY_ORDER = ["aanlevertijdstip", "bestand", "levering_index", "record_index
 
 
 def latest(records: pl.LazyFrame, key: str) -> pl.LazyFrame:
-    """The latest delivery of each `key`, with `aantal_leveringen` (how many there were)."""
+    """The latest delivery of each `key`, with `aantal_leveringen` (how many there were),
+    sorted by `key`. Sorting by the key first makes each key's deliveries adjacent, so the
+    group_by takes polars' sorted path instead of hashing ~1M string keys (issue 17)."""
     return (
-        records.sort(DELIVERY_ORDER)
-        .group_by(key)
+        records.sort(key, *DELIVERY_ORDER)
+        .with_columns(pl.col(key).set_sorted())
+        .group_by(key, maintain_order=True)
         .agg(pl.all().last(), aantal_leveringen=pl.len().cast(pl.Int64))
     )
 
@@ -48,7 +51,8 @@ def link(signalen: pl.DataFrame, zaken: pl.DataFrame) -> tuple[pl.DataFrame, pl.
     case of the latest delivery (same order as latest knowledge)."""
     refs = zaken.select(*DELIVERY_ORDER, "zaak_id", signaal_id=pl.col("signaal_ids")).explode("signaal_id", empty_as_null=False)
     known = refs.join(signalen.select("signaal_id"), on="signaal_id", how="semi")
-    per_signal = known.sort(DELIVERY_ORDER).group_by("signaal_id").agg(pl.col("zaak_id").last())
+    per_signal = (known.sort("signaal_id", *DELIVERY_ORDER).with_columns(pl.col("signaal_id").set_sorted())
+                  .group_by("signaal_id", maintain_order=True).agg(pl.col("zaak_id").last()))
     unknown = refs.join(signalen.select("signaal_id"), on="signaal_id", how="anti")
     per_case = unknown.group_by("zaak_id").agg(n=pl.len().cast(pl.Int64))
     s = signalen.drop("zaak_id", strict=False).join(per_signal, on="signaal_id", how="left")
