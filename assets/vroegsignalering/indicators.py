@@ -119,7 +119,9 @@ def vs_counts(signalen: pl.LazyFrame, zaken: pl.LazyFrame, trajecten: pl.LazyFra
         _cells(cases.filter(pl.col("bereikt")).with_columns(hit=pl.col("resultaat").is_in(HULP_AANVAARD).fill_null(False)),
                "zaak_hulp_aanvaard"),
         _household_cells(signalen),
-        _cells(person_units(signalen, trajecten, clienten), "signaal_naar_schuldhulp", unit="persoon_id"),
+        # person_units holds each (persoon_id, jaar) once, so each person is already once
+        # per cell: no group_by on ~1M persoon_id strings to make it so (issue 17)
+        _cells(person_units(signalen, trajecten, clienten), "signaal_naar_schuldhulp"),
     ]
     cols = ["indicator", "regio_code", "jaar", "teller", "noemer"]
     return pl.concat([p.select(cols) for p in parts]).with_columns(pl.col("jaar").cast(pl.Int32))
