@@ -342,3 +342,22 @@ def test_member_lists_explain_every_cell(world):
     for (code, regio, jaar), (teller, noemer) in sorted(counts.items())[::7]:  # every 7th cell: all indicators
         m = cell_members(code, regio, jaar, s.lazy(), z.lazy(), tr.lazy(), cl.lazy())
         assert (int(m["in_teller"].sum()), m.height) == (teller, noemer), (code, regio, jaar)
+
+
+def test_two_partner_types_in_one_month_counted_per_region():
+    a, b = "d" * 64, "e" * 64
+    signals = [
+        # household a: Water in GM0518 and Huur in GM0307 in one month: a hit in NL only
+        _signal("A1", dt.date(2025, 6, 1), g="GM0518", a=a, partner="Water"),
+        _signal("A2", dt.date(2025, 6, 9), g="GM0307", a=a, partner="Huur"),
+        # household b: one type per month in three months, twice Water in July: never a hit
+        _signal("B1", dt.date(2025, 6, 1), a=b, partner="Water"),
+        _signal("B2", dt.date(2025, 7, 1), a=b, partner="Huur"),
+        _signal("B3", dt.date(2025, 8, 1), a=b, partner="Zorg"),
+        _signal("B4", dt.date(2025, 6, 20), a=b, partner="Water"),
+        _signal("B5", dt.date(2025, 7, 20), a=b, partner=None),
+    ]
+    got = _counts(*_pipeline(signals, [], {}))
+    assert got[("meervoudig_signaal", "NL", 2025)] == (1, 2)
+    assert got[("meervoudig_signaal", "GM0518", 2025)] == (0, 2)
+    assert got[("meervoudig_signaal", "GM0307", 2025)] == (0, 1)
