@@ -119,6 +119,7 @@ def test_run_with_nothing_new_takes_every_kept_staging(runs):
     proc = ddas_run(runs["land"], out, root / "home", PEIL)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert _staging_inodes(out) == runs["second_inodes"]
+    assert not [p for p in out.rglob("*") if p.name.startswith(".")]  # no link left behind
     for rel, frame in before.items():
         assert_frame_equal(pl.read_parquet(out / rel), frame, check_exact=True)
 

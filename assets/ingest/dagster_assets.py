@@ -89,6 +89,7 @@ def _stage_kept(k: DeliveryKind, kept: dict[str, Path], ledger: pl.DataFrame, st
         except OSError:  # another filesystem, or no hard links
             shutil.copy2(kept[t], tmp)
         os.replace(tmp, target)  # never written into: staging is replaced by rename (docs/incremental.md)
+        tmp.unlink(missing_ok=True)  # rename does nothing when both names are already the same file
     records = paths.staging(bron, "records")
     meta = table_metadata(store.scan(records), store.path(records))
     meta.update(_ledger_counts(ledger, counts))
