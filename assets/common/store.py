@@ -15,6 +15,8 @@ column schema with the pandera descriptions; never a value).
 """
 from __future__ import annotations
 
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +28,32 @@ from assets.common import bsn_guard, paths
 from assets.common.metadata import table_metadata
 
 
+def link_or_copy(source: Path, target: Path) -> None:
+    """`target` as a hard link to `source` (no extra write or disk), a copy where linking
+    fails (another filesystem, no hard links)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 @dataclass(frozen=True)
 class OutputStore:
     root: str
 
     def path(self, rel: str) -> Path:
         return paths.out(self.root, rel)
+
+    def place(self, rel: str, source: Path) -> None:
+        """Put an existing, already checked table file at `rel` (link_or_copy, then a rename:
+        tables are only ever replaced, never written into; the per-file cache relies on it)."""
+        target = self.path(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.link")
+        tmp.unlink(missing_ok=True)
+        link_or_copy(source, tmp)
+        os.replace(tmp, target)
+        tmp.unlink(missing_ok=True)  # rename does nothing when both names are already the same file
 
     def exists(self, rel: str) -> bool:
         return self.path(rel).exists()

@@ -5,8 +5,6 @@ assets/common/paths.py, read and written through the output store,
 assets/common/store.py), so every stage can be read lazily and inspected by hand.
 """
 
-import os
-import shutil
 import warnings
 from pathlib import Path
 
@@ -80,16 +78,7 @@ def _stage_kept(k: DeliveryKind, kept: dict[str, Path], ledger: pl.DataFrame, st
     written staging, and the check of the scan they passed when they were kept."""
     bron = k.name
     for t, name in zip(TABLES, STAGING_TABLES):
-        target = store.path(paths.staging(bron, name))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.link")
-        tmp.unlink(missing_ok=True)
-        try:
-            os.link(kept[t], tmp)
-        except OSError:  # another filesystem, or no hard links
-            shutil.copy2(kept[t], tmp)
-        os.replace(tmp, target)  # never written into: staging is replaced by rename (docs/incremental.md)
-        tmp.unlink(missing_ok=True)  # rename does nothing when both names are already the same file
+        store.place(paths.staging(bron, name), kept[t])
     records = paths.staging(bron, "records")
     meta = table_metadata(store.scan(records), store.path(records))
     meta.update(_ledger_counts(ledger, counts))

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import polars as pl
 
+from assets.common.store import link_or_copy
 from assets.ingest.result import IngestResult
 
 TABLES = ("ledger", "records", "quarantine", "schema_findings")  # the IngestResult fields
@@ -255,10 +256,7 @@ class FileCache:
         tmp.mkdir()
         try:
             for t in TABLES:
-                try:
-                    os.link(staged[t], tmp / f"{t}.parquet")
-                except OSError:  # another filesystem, or no hard links: a copy
-                    shutil.copy2(staged[t], tmp / f"{t}.parquet")
+                link_or_copy(staged[t], tmp / f"{t}.parquet")
             index = {"formaat": FORMAT, "sleutel": self.key_fp, "code": self.code, "bestanden": entries,
                      "tabellen": table_stamps(tmp)}
             (tmp / INDEX).write_text(json.dumps(index, ensure_ascii=False, sort_keys=True))
