@@ -81,6 +81,7 @@ def runs(tmp_path_factory) -> dict:
     _finish(scratch)
     first_meta = _materialization(home, "ddas_records")
     first_inodes = _staging_inodes(root / "out")
+    first_model = _inodes(root / "out", "model/*.parquet")
     first_csv = _materialization(home, "shv_csv_records")
     shutil.copy2(later / new, land / new)
     second = ddas_run(land, root / "out", home, PEIL)
@@ -88,12 +89,30 @@ def runs(tmp_path_factory) -> dict:
     return {"root": root, "land": land, "new": new, "first": first_meta, "second": _materialization(home, "ddas_records"),
             "scratch": _materialization(root / "home2", "ddas_records"), "first_inodes": first_inodes,
             "second_inodes": _staging_inodes(root / "out"), "first_csv": first_csv,
-            "second_csv": _materialization(home, "shv_csv_records")}
+            "second_csv": _materialization(home, "shv_csv_records"), "first_model": first_model,
+            "second_model": _inodes(root / "out", "model/*.parquet"), "second_vs": _materialization(home, "vroegsignalen")}
+
+
+def _inodes(out: Path, pattern: str) -> dict[str, int]:
+    """{file: inode} of the tables matching `pattern` under `out`."""
+    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.glob(pattern)}
 
 
 def _staging_inodes(out: Path) -> dict[str, int]:
     """{file: inode} of the four kinds' staging tables."""
-    return {p.relative_to(out).as_posix(): p.stat().st_ino for p in (out / "staging").glob("*/*.parquet")}
+    return _inodes(out, "staging/*/*.parquet")
+
+
+def test_steps_whose_inputs_did_not_change_publish_their_kept_tables(runs):
+    """After a new DDAS file the early-warning model and the aftercare events read unchanged
+    staging: their tables are the first run's files (assets/common/kept_steps.py), with the
+    same metadata; harmonisation, whose input changed, wrote its tables anew."""
+    first, second = runs["first_model"], runs["second_model"]
+    kept = {rel for rel in first if first[rel] == second.get(rel)}
+    assert kept == {paths.VROEGSIGNALEN, paths.VROEGSIGNAALZAKEN, paths.NAZORG_GEBEURTENISSEN}
+    vs = runs["second_vs"]
+    assert vs["dagster/row_count"] == pl.read_parquet(runs["root"] / "out" / paths.VROEGSIGNALEN).height > 0
+    assert "signalen_zonder_zaak" in vs and "dagster/column_lineage" in vs
 
 
 def test_unchanged_kinds_publish_their_kept_staging_files(runs):
@@ -119,6 +138,8 @@ def test_run_with_nothing_new_takes_every_kept_staging(runs):
     proc = ddas_run(runs["land"], out, root / "home", PEIL)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert _staging_inodes(out) == runs["second_inodes"]
+    # and no step with only unchanged inputs computed again: all of the model is kept
+    assert _inodes(out, "model/*.parquet") == runs["second_model"]
     assert not [p for p in out.rglob("*") if p.name.startswith(".")]  # no link left behind
     for rel, frame in before.items():
         assert_frame_equal(pl.read_parquet(out / rel), frame, check_exact=True)

@@ -12,7 +12,7 @@ from dagster import AssetExecutionContext
 import pandera.polars as pa
 import polars as pl
 
-from assets.common import bsn_guard, paths
+from assets.common import bsn_guard, kept_steps, paths
 from assets.common.metadata import column_lineage
 from assets.common.settings import DdasSettings
 from assets.common.store import OutputStore
@@ -72,9 +72,22 @@ def _write(df: pl.DataFrame | pl.LazyFrame, model: type[pa.DataFrameModel], stor
     (bsn_guard.emit). A validation failure names the column and the check, never a value."""
     df = df.collect() if isinstance(df, pl.LazyFrame) else df
     bsn_guard.validate(model, df)
-    asset = ASSET_KEYS.get(rel, Path(rel).stem)
+    asset = _asset(rel)
     check, meta = store.write(asset, {rel: df})
-    return check, dg.MaterializeResult(asset_key=asset, metadata={**meta, **column_lineage(LINEAGE.get(rel, {}))})
+    return check, dg.MaterializeResult(asset_key=asset, metadata={**meta, **_lineage(rel)})
+
+
+def _lineage(rel: str) -> dict:
+    return column_lineage(LINEAGE.get(rel, {}))
+
+
+def _asset(rel: str) -> str:
+    return ASSET_KEYS.get(rel, Path(rel).stem)
+
+
+# the harmonisation step's tables: (asset, path)
+_TABLES = [(_asset(rel), rel) for rel in (paths.TRAJECTEN, paths.TRAJECTCLIENTEN, paths.HERKOMST, paths.BEGELEIDING,
+                                           paths.SCHULDEN_MODEL)]
 
 
 @dg.multi_asset(
@@ -94,12 +107,21 @@ def _write(df: pl.DataFrame | pl.LazyFrame, model: type[pa.DataFrameModel], stor
     check_specs=[bsn_guard.spec(a) for a in ("trajecten", "trajectclienten", "traject_herkomst", "begeleiding", "schulden_model")],
 )  # fmt: skip
 def harmonised_trajectories(context: AssetExecutionContext, settings: DdasSettings):
+    # a pure function of the staging records (and the key): unchanged, the tables of last time
+    kept = kept_steps.for_run(settings, "harmonised_trajectories", [paths.staging(b, "records") for b in trajectory_names()],
+                              context.log.warning)
+    if kept is not None and (extra := kept.take(settings.store, [rel for _, rel in _TABLES])) is not None:
+        context.log.info(f"{extra['log']} (records ongewijzigd: de tabellen van de vorige run)")
+        for result in kept_steps.kept_results(settings.store, _TABLES, {}, _lineage):
+            yield from bsn_guard.emit(*result)
+        return
     records = pl.concat([read_staging(settings.store, b, TrajectRecord) for b in trajectory_names()], how="vertical")
     # the key unmasks the clients' birth dates in memory (harmonise); a run without any masked date needs none
     out = harmonise(records, key=settings.key() if settings.pseudonym_key else None)
     trajecten, herkomst, begeleiding, schulden = pl.collect_all([out.trajecten, out.herkomst, out.begeleiding, out.schulden])
     superseded = int(herkomst["vervangen_door"].is_not_null().sum())
-    context.log.info(f"{herkomst.height} records ({superseded} superseded) -> {trajecten.height} trajecten")
+    summary = f"{herkomst.height} records ({superseded} superseded) -> {trajecten.height} trajecten"
+    context.log.info(summary)
     tables = [(trajecten, Trajecten, paths.TRAJECTEN), (out.trajectclienten, TrajectClienten, paths.TRAJECTCLIENTEN),
               (herkomst, TrajectHerkomst, paths.HERKOMST), (begeleiding, Begeleiding, paths.BEGELEIDING),
               (schulden, Schulden, paths.SCHULDEN_MODEL)]
@@ -108,16 +130,28 @@ def harmonised_trajectories(context: AssetExecutionContext, settings: DdasSettin
     # (holds the GIL) and so runs beside the other tables' polars work.
     with ThreadPoolExecutor(len(tables)) as pool:
         done = [pool.submit(_write, df, model, settings.store, rel) for df, model, rel in tables]
-    for future in done:
-        yield from bsn_guard.emit(*future.result())
+    results = [future.result() for future in done]
+    if kept is not None and all(check.passed for check, _ in results):
+        kept.keep(settings.store, [rel for _, rel in _TABLES], {"log": summary})
+    for result in results:
+        yield from bsn_guard.emit(*result)
 
 
 @dg.asset(group_name=GROUP, code_version="1", deps=["nazorg_records"], check_specs=[bsn_guard.spec("nazorg_gebeurtenissen")],
           description="Aftercare events, one per person, date and kind (repeated deliveries deduplicated).")  # fmt: skip
 def nazorg_gebeurtenissen(context: AssetExecutionContext, settings: DdasSettings):
+    tables = [("nazorg_gebeurtenissen", paths.NAZORG_GEBEURTENISSEN)]
+    kept = kept_steps.for_run(settings, "nazorg_gebeurtenissen", [paths.staging("nazorg", "records")], context.log.warning)
+    if kept is not None and (extra := kept.take(settings.store, [paths.NAZORG_GEBEURTENISSEN])) is not None:
+        for result in kept_steps.kept_results(settings.store, tables, extra, _lineage):
+            yield from bsn_guard.emit(*result)
+        return
     events = read_staging(settings.store, "nazorg", NazorgEvent)
     df = dedupe_events(events).collect()
-    yield from bsn_guard.emit(*_write(df, NazorgGebeurtenissen, settings.store, paths.NAZORG_GEBEURTENISSEN))
+    check, materialization = _write(df, NazorgGebeurtenissen, settings.store, paths.NAZORG_GEBEURTENISSEN)
+    if kept is not None and check.passed:
+        kept.keep(settings.store, [paths.NAZORG_GEBEURTENISSEN], {})
+    yield from bsn_guard.emit(check, materialization)
 
 
 ASSETS = [harmonised_trajectories, nazorg_gebeurtenissen]

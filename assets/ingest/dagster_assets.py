@@ -82,11 +82,7 @@ def _stage_kept(k: DeliveryKind, kept: dict[str, Path], ledger: pl.DataFrame, st
     records = paths.staging(bron, "records")
     meta = table_metadata(store.scan(records), store.path(records))
     meta.update(_ledger_counts(ledger, counts))
-    check = dg.AssetCheckResult(
-        asset_key=k.asset, check_name=bsn_guard.CHECK_NAME, passed=True,
-        metadata={"bestanden": len(STAGING_TABLES), "verdachte_cellen": dg.MetadataValue.json({}),
-                  "bewaard": "de bewaarde tabellen, bij het bewaren al gescand, ongewijzigd gebruikt (docs/incremental.md)"})
-    return check, dg.MaterializeResult(asset_key=k.asset, metadata=meta)
+    return bsn_guard.kept_check(k.asset, len(STAGING_TABLES)), dg.MaterializeResult(asset_key=k.asset, metadata=meta)
 
 
 def _ledger_counts(led: pl.DataFrame, counts: ReadCounts) -> dict:

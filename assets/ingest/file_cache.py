@@ -25,11 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import hmac
-import importlib.metadata
 import json
 import os
-import platform
 import secrets
 import shutil
 from collections.abc import Callable
@@ -39,6 +36,7 @@ from pathlib import Path
 
 import polars as pl
 
+from assets.common.code_digest import key_fingerprint, source_digest, tree_digest
 from assets.common.store import link_or_copy
 from assets.ingest.result import IngestResult
 
@@ -46,7 +44,6 @@ TABLES = ("ledger", "records", "quarantine", "schema_findings")  # the IngestRes
 INDEX = "index.json"
 CURRENT = "huidig"  # <root>/<kind>/huidig/: the kept tables and their index
 FORMAT = 3  # the layout; part of the code version
-KEY_LABEL = b"ddas-cache-sleutel"
 # What decides a reader's result besides the files: our code and reference data, the
 # libraries that parse and validate (a new version may read a value differently).
 CODE_PACKAGES = ("assets/ingest", "assets/common", "schemas")
@@ -55,34 +52,12 @@ LIBRARIES = ("polars", "pyarrow", "numpy", "orjson", "jsonschema-rs", "python-ca
 # the others order every table by `bestand`. Tests compare with a full read on a landing
 # where the two orders differ (tests/test_incremental_kinds.py).
 LEDGER_IN_INPUT_ORDER = frozenset({"nazorg"})
-_ROOT = Path(__file__).resolve().parents[2]
-
-
-def key_fingerprint(key: bytes) -> str:
-    """Names the key without revealing it: HMAC-SHA256(key, label), 32 hex."""
-    return hmac.new(key, KEY_LABEL, hashlib.sha256).hexdigest()[:32]
-
-
-def _tree_digest(h, folder: Path, pattern: str) -> None:
-    for p in sorted(folder.rglob(pattern)):
-        if p.is_file() and "__pycache__" not in p.parts:
-            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
 
 
 @functools.cache
 def _code_digest() -> str:
     """The code part of code_version: constant while the process runs (its modules are loaded once)."""
-    h = hashlib.sha256(f"formaat {FORMAT}\0python {platform.python_version()}\0".encode())
-    for package in CODE_PACKAGES:
-        _tree_digest(h, _ROOT / package, "*.py")
-    _tree_digest(h, _ROOT / "assets" / "reference", "*")
-    for lib in LIBRARIES:
-        try:
-            version = importlib.metadata.version(lib)
-        except importlib.metadata.PackageNotFoundError:
-            version = "-"
-        h.update(f"{lib}=={version}\0".encode())
-    return h.hexdigest()
+    return source_digest(f"formaat {FORMAT}", CODE_PACKAGES, LIBRARIES)
 
 
 def code_version(mapping_dir: str | None = None) -> str:
@@ -93,7 +68,7 @@ def code_version(mapping_dir: str | None = None) -> str:
     h = hashlib.sha256(_code_digest().encode())
     if mapping_dir:
         h.update(b"\0mappings\0")
-        _tree_digest(h, Path(mapping_dir), "*")
+        tree_digest(h, Path(mapping_dir), "*")
     return h.hexdigest()
 
 

@@ -8,7 +8,7 @@ the store writes it (after the BSN scan).
 
 import dagster as dg
 
-from assets.common import bsn_guard, paths
+from assets.common import bsn_guard, kept_steps, paths
 from assets.common.metadata import column_lineage
 from assets.common.settings import DdasSettings
 from assets.indicators.table_checks import row_violations, subtraction_violations
@@ -49,6 +49,14 @@ LINEAGE = {
 )
 def vroegsignalering_model(context: dg.AssetExecutionContext, settings: DdasSettings):
     store = settings.store
+    tables = [("vroegsignalen", paths.VROEGSIGNALEN), ("vroegsignaalzaken", paths.VROEGSIGNAALZAKEN)]
+    # a pure function of the staging records: unchanged records, the tables of last time
+    kept = kept_steps.for_run(settings, "vroegsignalering_model", [paths.staging(BRON, "records")], context.log.warning)
+    if kept is not None and (extra := kept.take(store, [rel for _, rel in tables])) is not None:
+        context.log.info("vroegsignalering: records ongewijzigd, model van de vorige run gebruikt")
+        for result in kept_steps.kept_results(store, tables, extra, lambda rel: column_lineage(LINEAGE[rel])):
+            yield from bsn_guard.emit(*result)
+        return
     records = store.scan_or_empty(paths.staging(BRON, "records"), VsRecord)
     signalen, zaken, unmatched = model_tables(records)
     # counts only: never an ID
@@ -64,6 +72,8 @@ def vroegsignalering_model(context: dg.AssetExecutionContext, settings: DdasSett
         check, meta = store.write(asset, {rel: df})
         meta.update({**extra[asset], **column_lineage(LINEAGE[rel])})
         results.append((check, dg.MaterializeResult(asset_key=asset, metadata=meta)))
+    if kept is not None and all(check.passed for check, _ in results):
+        kept.keep(store, [rel for _, rel in tables], extra)
     context.log.info(f"vroegsignalering: {signalen.height} signalen, {zaken.height} zaken, "
                      f"{unmatched} signaal-ID's van zaken zonder geaccepteerd signaal")
     for check, materialization in results:
