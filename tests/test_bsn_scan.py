@@ -210,3 +210,59 @@ def test_a_failed_validation_never_quotes_a_value():
     assert failure.value.__cause__ is None and failure.value.__suppress_context__
     good = bad.with_columns(persoon_id=pl.lit("0" * 64))
     assert bsn_guard.validate(Clienten, good).equals(good)
+
+
+# --- nested columns: a struct's fields and the fields of a list of structs -------------------
+
+_NEST = pl.List(pl.Struct({"soort": pl.Utf8, "schuldeiser_id": pl.Utf8, "bedrag_eur": pl.Int64,
+                           "labels": pl.List(pl.Utf8)}))
+_ELEMENT = st.one_of(st.none(), st.fixed_dictionaries({
+    "soort": _TEXT, "schuldeiser_id": st.one_of(st.none(), st.just("12345678"), st.just("a" * 64), st.just(_BSNS[0]),
+                                                st.just(HEX_WITH_BSN)),
+    "bedrag_eur": st.one_of(st.none(), st.sampled_from([int(b) for b in _BSNS])),
+    "labels": st.one_of(st.none(), st.lists(_TEXT, max_size=2))}))
+
+
+def _nested_reference(rows: list, structs: list) -> dict[str, int]:
+    """Plain Python: a list-of-structs cell is suspect in a text field when the field's
+    non-null values, joined by a space, hold a hit; in a key field when a non-null value
+    is not of the key's form. A struct's text field like a text column."""
+    form = re.compile(SLEUTELS["schuldeiser_id"])
+    present = lambda row: [e for e in (row or []) if e is not None]  # noqa: E731
+    counts = {
+        "schulden.soort": sum(_reference_cell(" ".join(e["soort"] for e in present(r) if e["soort"] is not None))
+                              for r in rows),
+        "schulden.schuldeiser_id": sum(any(e["schuldeiser_id"] is not None and not form.fullmatch(e["schuldeiser_id"])
+                                           for e in present(r)) for r in rows),
+        "schulden.labels": sum(_reference_cell(" ".join(t for e in present(r) for t in (e["labels"] or []) if t is not None))
+                               for r in rows),
+        "adres.omschrijving": sum(_reference_cell(s and s["omschrijving"]) for s in structs),
+    }
+    return {k: n for k, n in counts.items() if n}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 8).flatmap(lambda n: st.tuples(
+    st.lists(st.one_of(st.none(), st.lists(_ELEMENT, max_size=3)), min_size=n, max_size=n),
+    st.lists(st.one_of(st.none(), st.fixed_dictionaries({"omschrijving": _TEXT, "n": st.integers(0, 10**9)})),
+             min_size=n, max_size=n))))
+def test_nested_text_and_keys_are_scanned_like_columns(data):
+    """A BSN in a field of `schulden` or `begeleiding` (lists of structs in staging), or in a
+    struct, is found; a nested key (schuldeiser_id) is held to its form, a null allowed."""
+    rows, structs = data
+    df = pl.DataFrame({"schulden": rows, "adres": structs},
+                      schema={"schulden": _NEST, "adres": pl.Struct({"omschrijving": pl.Utf8, "n": pl.Int64})})
+    found = dict(bsn_like_cells(df).iter_rows())
+    assert found == _nested_reference(rows, structs)
+
+
+def test_guard_names_a_nested_key_as_a_key(tmp_path):
+    from assets.quality import bsn_guard
+
+    df = pl.DataFrame({"schulden": [[{"soort": "x", "schuldeiser_id": _BSNS[2], "bedrag_eur": 1, "labels": []}]]},
+                      schema={"schulden": _NEST})
+    check = bsn_guard.write_guarded("x_records", str(tmp_path), {"staging/x/records.parquet": df})
+    assert not check.passed
+    text = bsn_guard.failure_text("x_records", check.metadata["verdachte_cellen"].data)
+    assert "sleutels van de verkeerde vorm in staging/x/records.parquet: schulden.schuldeiser_id (1 cellen)" in text
+    assert _BSNS[2] not in text

@@ -100,7 +100,7 @@ def emit(check: dg.AssetCheckResult, materialization: dg.MaterializeResult) -> I
 def failure_text(asset: str, hits: dict[str, dict[str, int]]) -> str:
     """One line: which files and columns, how many cells, and of which kind; never a value."""
     def where(keys: bool) -> str:
-        per_file = {rel: {c: n for c, n in cols.items() if (c in SLEUTELS) == keys} for rel, cols in hits.items()}
+        per_file = {rel: {c: n for c, n in cols.items() if (c.rsplit(".", 1)[-1] in SLEUTELS) == keys} for rel, cols in hits.items()}
         return "; ".join(f"{rel}: {', '.join(f'{c} ({n} cellen)' for c, n in cols.items())}"
                          for rel, cols in per_file.items() if cols)
     parts = [f"{kind} in {w}" for kind, w in (("getallen die op een BSN lijken (negen cijfers, elfproef)", where(False)),

@@ -37,7 +37,7 @@ def _hits(text: pl.Expr) -> pl.Expr:
     return runs.list.eval(bsn).list.any().fill_null(False).sum()
 
 
-def _suspects(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr] | None:
+def _suspects(col: pl.Expr, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr] | None:
     """(distinct candidate texts, every candidate cell) of a scanned column; None if not scanned.
 
     The expensive part runs on distinct candidates: file names and locations repeat
@@ -45,7 +45,6 @@ def _suspects(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr] | None:
     values keep their order: `_hits` evaluates its input twice, and an unordered `unique`
     may come out in another order each time.)
     """
-    col = pl.col(name)
     if _is_text(dtype):
         text = col.cast(pl.Utf8)
         cells = text.filter(text.str.contains(_NINE))
@@ -60,15 +59,35 @@ def _suspects(name: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr] | None:
     return None  # numbers are measures; dates, booleans and binaries hold no text
 
 
-def _malformed(name: str, dtype: pl.DataType, form: str) -> pl.Expr:
-    """Cells of a key column whose value (every element, for a list) is not of the form."""
-    col = pl.col(name)
+def _malformed(col: pl.Expr, dtype: pl.DataType, form: str, nested: bool = False) -> pl.Expr:
+    """Cells of a key column whose value (every element, for a list) is not of the form.
+    `nested`: the list is a field of a list of structs, where a null is a field without a
+    value (a creditor without a KvK number or name), as in a plain key column."""
     if _is_text(dtype):
         return (~col.cast(pl.Utf8).str.contains(form)).fill_null(False).sum()
     if dtype == pl.List(pl.Utf8):
-        bad = (~pl.element().str.contains(form)).fill_null(True)  # a null inside a key list is no key
+        bad = (~pl.element().str.contains(form)).fill_null(not nested)  # a null inside a key list is no key
         return col.list.eval(bad).list.any().fill_null(False).sum()
     return col.is_not_null().sum()  # a key column must hold text: any other value is suspect
+
+
+def _leaves(name: str, col: pl.Expr, dtype: pl.DataType, in_list: bool = False):
+    """(name, expression, dtype, leaf name, in a list of structs) of every column and nested field: a struct's
+    fields as `kolom.veld`, a list of structs' fields as lists (`schulden.schuldeiser_id`
+    is the List(Utf8) of each record's creditors). Nested text is scanned like any text,
+    a nested key by its own name (schemas/keys.py)."""
+    leaf = name.rsplit(".", 1)[-1]
+    if isinstance(dtype, pl.Struct):
+        for f in dtype.fields:
+            sub = pl.element().struct.field(f.name) if in_list else col.struct.field(f.name)
+            yield from _leaves(f"{name}.{f.name}", col.list.eval(sub) if in_list else sub, f.dtype, in_list)
+    elif isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+        for f in dtype.inner.fields:
+            yield from _leaves(f"{name}.{f.name}", col.list.eval(pl.element().struct.field(f.name)), pl.List(f.dtype), True)
+    elif in_list and isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.List):
+        yield name, col.list.eval(pl.element().list.explode(keep_nulls=False, empty_as_null=False)), dtype.inner, leaf, True  # a list in a list of structs: its elements
+    else:
+        yield name, col, dtype, leaf, in_list
 
 
 def bsn_like_cells(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
@@ -79,9 +98,9 @@ def bsn_like_cells(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     the values themselves.
     """
     lf = df.lazy()
-    schema = lf.collect_schema()
-    keys = {n: _malformed(n, t, SLEUTELS[n]) for n, t in schema.items() if n in SLEUTELS}
-    suspects = {n: s for n, t in schema.items() if n not in SLEUTELS and (s := _suspects(n, t)) is not None}
+    leaves = [x for n, t in lf.collect_schema().items() for x in _leaves(n, pl.col(n), t)]
+    keys = {n: _malformed(c, t, SLEUTELS[leaf], nested) for n, c, t, leaf, nested in leaves if leaf in SLEUTELS}
+    suspects = {n: s for n, c, t, leaf, _ in leaves if leaf not in SLEUTELS and (s := _suspects(c, t)) is not None}
     none = pl.DataFrame(schema={"kolom": pl.Utf8, "cellen": pl.UInt32})
     if not suspects and not keys:
         return none
@@ -93,6 +112,6 @@ def bsn_like_cells(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         found.update({n: int(counts[n].item()) for n in hit})
     if not found:
         return none
-    order = [n for n in schema if n in found]
+    order = [n for n, *_ in leaves if n in found]
     return pl.DataFrame({"kolom": order, "cellen": [found[n] for n in order]}, schema=none.schema)
 
