@@ -160,3 +160,9 @@ def for_run(settings, step: str, inputs: list[str], log: Callable[[str], None]) 
     beside the output folder, the key, --volledig)."""
     return kept_step(settings.cache_dir, step, settings.store, inputs,
                      settings.key() if settings.pseudonym_key else None, settings.full_read, log)
+
+
+# Hash the code when this module is imported (with the assets, when the code location
+# loads): a long-running process that the code on disk changed under still names its
+# kept tables by the code it runs.
+code_digest()
