@@ -155,7 +155,7 @@ def main() -> None:
 @click.option("--accepteer-krimp", "accepteer_krimp", is_flag=True, default=False,
               help="Publish although accepted records fell more than 20 % against the published run (DDAS_ACCEPTEER_KRIMP=1).")
 @click.option("--volledig", is_flag=True, default=False,
-              help="Read every delivery again and rebuild the per-file cache of reader results (DDAS_VOLLEDIG=1).")
+              help="Read every delivery again and compute every step, rebuilding the caches of reader results and step outputs (DDAS_VOLLEDIG=1).")
 def run(landing, output, peildatum, historie_vanaf, accepteer_krimp, volledig) -> None:
     """Materialise every asset once through Dagster and publish the outputs as one set.
     Needs DDAS_PSEUDONYM_KEY (>= 32 characters)."""

@@ -59,7 +59,7 @@ class DdasSettings(dg.ConfigurableResource):
     workers: str = ""  # processes for the DDAS reader and the report; empty: by load size / cores
     quarantaine_max_aandeel: str = ""  # warning threshold of the quarantaine_aandeel check; empty: 5 %
     mapping_dir: str = ""  # folder of mapping CSVs replacing the shipped ones; empty: the shipped ones
-    volledig: str = ""  # "1", "true" or "ja": read every file again, rebuild the per-file cache (docs/incremental.md)
+    volledig: str = ""  # "1", "true" or "ja": read every file and compute every step again, rebuild the caches (docs/incremental.md)
     test_pause_after: str = ""  # TEST ONLY: a step key or "wissel" (assets/common/publish.test_pause)
     # A run started by the daemon or the UI waits this long for a running one to finish
     # (a national run takes about a minute); `ddas run` takes the lock itself, without waiting.
@@ -97,7 +97,7 @@ class DdasSettings(dg.ConfigurableResource):
 
     @property
     def full_read(self) -> bool:
-        """--volledig: ignore the per-file cache of reader results and rebuild it."""
+        """--volledig: ignore the caches of reader results and step outputs and rebuild them."""
         return self.volledig.strip().lower() in ("1", "true", "ja")
 
     @property
