@@ -186,3 +186,24 @@ def test_volledig_reaches_the_settings():
     from assets.common.settings import DdasSettings
 
     assert DdasSettings(volledig="1").full_read and not DdasSettings().full_read
+
+
+def test_a_night_with_only_aftercare_changes_keeps_harmonisation(runs):
+    """One aftercare workbook removed (a change to the nazorg kind only): the trajectory
+    staging is the same, so harmonisation's five tables are the previous run's files; the
+    aftercare events are computed again. (Last in this module: it changes the landing.)"""
+    root, land, out = runs["root"], runs["land"], runs["root"] / "out"
+    before = _inodes(out, "model/*.parquet")
+    nazorg_records = pl.read_parquet(out / paths.staging("nazorg", "records")).height
+    ledger = pl.read_parquet(out / paths.staging("nazorg", "leveringen"))
+    bestand = ledger.sort("records_geaccepteerd", "bestand", descending=True)["bestand"][0]  # one with accepted rows
+    (land / bestand).unlink()
+    proc = ddas_run(land, out, root / "home", PEIL)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    after = _inodes(out, "model/*.parquet")
+    kept = {rel for rel in before if before[rel] == after.get(rel)}
+    assert kept == {paths.TRAJECTEN, paths.TRAJECTCLIENTEN, paths.HERKOMST, paths.BEGELEIDING, paths.SCHULDEN_MODEL,
+                    paths.VROEGSIGNALEN, paths.VROEGSIGNAALZAKEN}
+    assert pl.read_parquet(out / paths.staging("nazorg", "records")).height < nazorg_records
+    meta = _materialization(root / "home", "trajecten")
+    assert meta["dagster/row_count"] == pl.read_parquet(out / paths.TRAJECTEN).height
