@@ -20,9 +20,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
-import secrets
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +29,7 @@ import dagster as dg
 from assets.common import bsn_guard
 from assets.common.code_digest import key_fingerprint, source_digest
 from assets.common.metadata import table_metadata
-from assets.common.store import OutputStore, link_or_copy
+from assets.common.store import OutputStore, link_or_copy, swap_in_folder
 
 STEPS = "stappen"  # <cache root>/stappen/<step>/: beside the reader cache's kind folders
 CURRENT = "huidig"
@@ -113,23 +110,13 @@ class KeptStep:
             self.log(f"cache: tabellen van stap {self.folder.name} niet bewaard ({type(e).__name__})")
 
     def _replace(self, store: OutputStore, outputs: list[str], extra: dict) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".nieuw.{secrets.token_hex(4)}"
-        old = self.folder / f".oud.{secrets.token_hex(4)}"
-        tmp.mkdir()
-        try:
+        def fill(folder: Path) -> None:
             for rel in outputs:
-                link_or_copy(store.path(rel), tmp / _name(rel))
-            index = {"formaat": FORMAT, "sleutel": self.sleutel, "tabellen": _stamps(tmp, outputs), "extra": extra}
-            (tmp / INDEX).write_text(json.dumps(index, sort_keys=True))
-            current = self.folder / CURRENT
-            if current.exists():
-                os.rename(current, old)
-            os.rename(tmp, current)
-        finally:
-            for p in self.folder.iterdir():  # this run's leftovers and those of interrupted runs
-                if p.name != CURRENT:
-                    shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+                link_or_copy(store.path(rel), folder / _name(rel))
+            index = {"formaat": FORMAT, "sleutel": self.sleutel, "tabellen": _stamps(folder, outputs), "extra": extra}
+            (folder / INDEX).write_text(json.dumps(index, sort_keys=True))
+
+        swap_in_folder(self.folder, CURRENT, fill)
 
 
 def kept_step(cache_root: str | None, step: str, store: OutputStore, inputs: list[str], key: bytes | None,

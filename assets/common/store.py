@@ -16,7 +16,9 @@ column schema with the pandera descriptions; never a value).
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,26 @@ def link_or_copy(source: Path, target: Path) -> None:
         os.link(source, target)
     except OSError:
         shutil.copy2(source, target)
+
+
+def swap_in_folder(parent: Path, name: str, fill: Callable[[Path], None]) -> None:
+    """Build `parent/name` anew: `fill` writes into a temporary folder beside it, which is
+    then renamed into place (a reader sees the old folder or the new one, never half of
+    one); the old folder, and what interrupted runs left beside it, is removed."""
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = parent / f".nieuw.{secrets.token_hex(4)}"
+    old = parent / f".oud.{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        fill(tmp)
+        current = parent / name
+        if current.exists():
+            os.rename(current, old)
+        os.rename(tmp, current)
+    finally:
+        for p in parent.iterdir():  # this run's leftovers and those of interrupted runs
+            if p.name != name:
+                shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
-import secrets
-import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -36,8 +33,8 @@ from pathlib import Path
 
 import polars as pl
 
-from assets.common.code_digest import key_fingerprint, source_digest, tree_digest
-from assets.common.store import link_or_copy
+from assets.common.code_digest import key_fingerprint, source_digest, tree_digest  # noqa: F401 (key_fingerprint: re-exported)
+from assets.common.store import link_or_copy, swap_in_folder
 from assets.ingest.result import IngestResult
 
 TABLES = ("ledger", "records", "quarantine", "schema_findings")  # the IngestResult fields
@@ -224,25 +221,14 @@ class FileCache:
             self.log(f"cache: resultaten van {bron} niet bewaard ({type(e).__name__})")
 
     def _replace(self, bron: str, staged: dict[str, Path], entries: dict[str, dict]) -> None:
-        kind_dir = self.root / bron
-        kind_dir.mkdir(parents=True, exist_ok=True)
-        tmp = kind_dir / f".nieuw.{secrets.token_hex(4)}"
-        old = kind_dir / f".oud.{secrets.token_hex(4)}"
-        tmp.mkdir()
-        try:
+        def fill(folder: Path) -> None:
             for t in TABLES:
-                link_or_copy(staged[t], tmp / f"{t}.parquet")
+                link_or_copy(staged[t], folder / f"{t}.parquet")
             index = {"formaat": FORMAT, "sleutel": self.key_fp, "code": self.code, "bestanden": entries,
-                     "tabellen": table_stamps(tmp)}
-            (tmp / INDEX).write_text(json.dumps(index, ensure_ascii=False, sort_keys=True))
-            current = kind_dir / CURRENT
-            if current.exists():
-                os.rename(current, old)
-            os.rename(tmp, current)
-        finally:
-            for p in kind_dir.iterdir():  # this run's leftovers and those of interrupted runs
-                if p.name != CURRENT:
-                    shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+                     "tabellen": table_stamps(folder)}
+            (folder / INDEX).write_text(json.dumps(index, ensure_ascii=False, sort_keys=True))
+
+        swap_in_folder(self.root / bron, CURRENT, fill)
 
 
 def read_cached(bron: str, read: Callable[..., IngestResult], files: pl.DataFrame, cache: FileCache | None,
