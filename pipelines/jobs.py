@@ -30,7 +30,9 @@ ddas_job = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description="Full load: ingest every landing file, harmonise, compute indicators, run the checks, publish.",
     executor_def=dg.in_process_executor,
-    hooks={test_pause_hook},
+    # only when a test asks for a pause: on every other run the hook would store one more
+    # event per step (21 of a run's ~270, each a write to the instance) for nothing
+    hooks={test_pause_hook} if dg.EnvVar("DDAS_TEST_PAUSE_AFTER").get_value() else set(),
     # Queue key (deploy/dagster.yaml): one run at a time per output folder, the folder this
     # code location is configured with; set when the definitions load, before a run queues.
     tags={"ddas/uitvoermap": dg.EnvVar("DDAS_OUTPUT_DIR").get_value() or "niet-ingesteld"},

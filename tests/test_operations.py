@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import dagster as dg
 import polars as pl
@@ -72,6 +73,9 @@ def test_job_retries_no_step_runs_in_one_process_and_has_indicator_freshness():
     assert job.executor_def is dg.in_process_executor
     spec = next(s for s in defs.resolve_all_asset_specs() if s.key == dg.AssetKey("indicatoren"))
     assert spec.freshness_policy is not None
+    # the test-only pause hook is attached only when a test asks for a pause (it would
+    # store an event per step); test_publish_faults.py runs with it
+    assert "DDAS_TEST_PAUSE_AFTER" not in os.environ and not job.hook_defs
 
 
 # --- asset checks, each made to fail on data built to fail it ---------------------------------
