@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -38,6 +39,9 @@ def _init(d: ReportData) -> None:
     """Worker initializer: the data, and end with the run (Linux: SIGKILL when the parent dies)."""
     global _DATA
     _DATA = d
+    # the modules and the data stay until the worker ends: out of the cyclic GC's sight, the
+    # collections the charts' objects set off no longer walk them (a tenth of a page's time)
+    gc.freeze()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
