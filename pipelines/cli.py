@@ -134,8 +134,8 @@ def execute(show_progress: bool, env: dict) -> tuple[bool, str | None]:
     loggers = {"progress": {}} if show_progress else {"console": {"config": {"log_level": "CRITICAL"}}}
     with dg.DagsterInstance.get() as instance:
         # Everything loaded so far (modules, definitions, the instance) lives as long as the
-        # run: out of the cyclic GC's sight, a full collection no longer walks it (about a
-        # second of a run went to walking these objects again and again: docs/performance.md)
+        # run: out of the cyclic GC's sight, a full collection no longer walks it (full
+        # collections took 0.9 s of a small run, 0.6 s frozen: docs/performance.md)
         gc.freeze()
         try:
             result = job.execute_in_process(instance=instance, raise_on_error=False,
