@@ -244,3 +244,25 @@ def test_reading_is_deterministic(tmp_path):
     first = _read(tmp_path / "a", docs)
     again = _read(tmp_path / "b", dict(reversed(list(docs.items()))))  # written in another order
     assert first.records.equals(again.records) and first.ledger.drop("sha256").equals(again.ledger.drop("sha256"))
+
+
+def test_case_ids_are_cut_per_case_from_one_flat_list():
+    """decode hands a case's signal IDs as one flat list with end offsets (case_frame): each
+    case gets exactly its own text IDs in delivered order, a number as its digits, others
+    dropped; a case without IDs (no array, an empty one, only non-text) gets an empty list."""
+    from assets.ingest.vs_json import case_frame, decode
+
+    cases = [{"vroegsignalen": [{"ID": "a"}, {"ID": 5}, {"ID": True}, None, {"ID": "b"}]},
+             {},
+             {"vroegsignalen": []},
+             {"vroegsignalen": [{"ID": None}, {"ID": [1]}]},
+             {"vroegsignalen": "geen lijst"},
+             {"vroegsignalen": [{"ID": "c"}], "contactpogingen": [{"datum": "2024-01-02", "bereikt": True}, None]}]
+    doc = {"leveringen": [{"gemeentecode": "GM0518", "vroegsignaalzaken": cases[:3]},
+                          {"gemeentecode": "GM0363", "vroegsignaalzaken": cases[3:]}]}
+    _, case, attempts = decode(doc)
+    frame = case_frame(case)
+    assert frame["ids_ruw"].to_list() == [["a", "5", "b"], [], [], [], [], ["c"]]
+    assert frame.select("levering_index", "record_index").rows() == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+    assert attempts["rij"] == [5] and attempts["bereikt"] == [True]  # the null attempt is absent
+    assert case_frame(decode({"leveringen": []})[1]).height == 0

@@ -171,7 +171,7 @@ def decode(doc: dict) -> tuple[dict[str, list], dict[str, list], dict[str, list]
 
 def case_frame(case: dict[str, list]) -> pl.DataFrame:
     """decode's case columns as a frame of _CASE_RAW: `ids_ruw` cut from the flat IDs at
-    `ids_eind` (one Arrow list array; a list of lists per case costs ten times as much)."""
+    `ids_eind` (one Arrow list array; a list of lists per case cost six times as much)."""
     ids = pa.LargeListArray.from_arrays(pa.array([0, *case["ids_eind"]], pa.int64()),
                                         pa.array(case["ids_ruw"], pa.large_string()))
     rest = {k: v for k, v in case.items() if k not in ("ids_ruw", "ids_eind")}
