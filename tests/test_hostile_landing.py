@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import assets.ingest.ddas_json as ddas_json
 import assets.ingest.inventory as inventory_module
@@ -284,6 +286,30 @@ def test_json_depth_agrees_with_a_walk_on_real_shapes():
     doc = {"a": [{"b": "x]\"[", "c": [[{"d": None}]]}], "e": {"f": "\\", "g": ["{"]}}
     assert json_depth(json.dumps(doc).encode()) == walk(doc) == 6
     assert json_depth(json.dumps(doc, indent=2, ensure_ascii=False).encode()) == 6
+
+
+def _walk_depth(v) -> int:
+    if isinstance(v, dict):
+        return 1 + max(map(_walk_depth, v.values()), default=0)
+    if isinstance(v, list):
+        return 1 + max(map(_walk_depth, v), default=0)
+    return 0
+
+
+# strings made of what can fool a byte-level count: brackets, quotes, backslashes, non-ASCII
+_TRICKY = st.text(alphabet='[]{}"\\ aé', max_size=6)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TRICKY,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TRICKY, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON, st.booleans(), st.booleans())
+def test_json_depth_equals_a_walk_of_the_parsed_value(doc, indent, ascii_only):
+    text = json.dumps(doc, indent=2 if indent else None, ensure_ascii=ascii_only).encode()
+    assert json_depth(text) == _walk_depth(doc)
 
 
 # --- worker processes -----------------------------------------------------------------

@@ -30,15 +30,18 @@ _STEP[[ord("]"), ord("}")]] = -1
 
 def json_depth(raw: bytes) -> int:
     """Deepest nesting of arrays and objects in a JSON text (a valid one: on other bytes
-    the number means nothing). Done on the bytes, in C and numpy (about 5 ms per MB),
+    the number means nothing). Done on the bytes, in C and numpy (about 1.5 ms per MB),
     so no Python walk over the parsed document is needed.
 
     Escapes go first (an escaped backslash, then an escaped quote: outside strings JSON
     has no backslash); then only quotes and brackets are kept, and a bracket counts when
-    an even number of quotes precedes it (it is outside every string)."""
+    an even number of quotes precedes it (it is outside every string). Adjacent quote
+    pairs (every string without a bracket) are dropped before numpy sees them: removing
+    an even number of quotes keeps every bracket's parity, and numpy gets the brackets
+    and little else (half the time of the whole function at 11 MB)."""
     if b"\\" in raw:
         raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
-    step = _STEP[np.frombuffer(raw.translate(None, _DELETE), dtype=np.uint8)]
+    step = _STEP[np.frombuffer(raw.translate(None, _DELETE).replace(b'""', b""), dtype=np.uint8)]
     quote = step == 2
     outside = (np.cumsum(quote, dtype=np.int64) & 1) == 0
     return int(np.cumsum(step[outside & ~quote], dtype=np.int64).max(initial=0))
