@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 import jsonschema_rs
+import numpy as np
 import orjson
 import polars as pl
 import pyarrow as pa
@@ -287,14 +288,16 @@ def _letters(hex64: str) -> str:
 def id_forms(ids: pl.Series, key: bytes) -> pl.Series:
     """The kept form of trimmed IDs: as delivered, unless it holds a run of nine or more
     digits (it could be a BSN) or is longer than MAX_ID_CHARS: then `~` + 26 letters of
-    its HMAC-SHA256 (same key), so that equal IDs stay equal and no digits leave."""
-    distinct = ids.drop_nulls().unique().sort()
-    risky = [v for v in distinct.to_list() if _DIGIT_RUN.search(v) or len(v) > MAX_ID_CHARS]
-    table = {v: v for v in distinct.to_list()}
-    if risky:
-        hashed = hash_texts(pl.Series(risky, dtype=pl.Utf8), key).to_list()
-        table.update({v: "~" + _letters(h) for v, h in zip(risky, hashed)})
-    return ids.replace_strict(table, default=None, return_dtype=pl.Utf8) if table else ids.cast(pl.Utf8)
+    its HMAC-SHA256 (same key), so that equal IDs stay equal and no digits leave.
+    Found per distinct ID with polars (Rust's `\\d` is Unicode's, like Python's); only the
+    risky ones go through Python."""
+    distinct = ids.drop_nulls().unique()
+    risky = distinct.str.contains(_DIGIT_RUN.pattern) | (distinct.str.len_chars() > MAX_ID_CHARS)
+    forms = distinct
+    if risky.any():
+        hashed = hash_texts(distinct.filter(risky), key).to_list()
+        forms = distinct.clone().scatter(np.flatnonzero(risky.to_numpy()), ["~" + _letters(h) for h in hashed])
+    return ids.replace_strict(distinct, forms, default=None, return_dtype=pl.Utf8)
 
 
 def adres_text() -> pl.Expr:
@@ -377,18 +380,19 @@ def accepted_records(signals: pl.DataFrame, cases: pl.DataFrame, key: bytes) -> 
     number become keyed hashes here and go no further."""
     s = signals.filter(pl.col("reden_code").is_null())
     c = cases.filter(pl.col("reden_code").is_null()).with_row_index("_n")
-    ids = pl.concat([s["id_trim"], c["ids"].explode(empty_as_null=False)]).drop_nulls()
-    forms = dict(zip(ids.unique().sort().to_list(), id_forms(ids.unique().sort(), key).to_list()))
+    ids = pl.concat([s["id_trim"], c["ids"].explode(empty_as_null=False)]).drop_nulls().unique()
+    forms = id_forms(ids, key)  # per distinct ID, looked up below as two Series (no Python dict)
     s = s.with_columns(
         persoon_id=pseudonymise(s["bsn_norm"], key),
         adres_id=hash_texts(s.select(adres_text()).to_series(), key),
-        signaal_id=pl.col("gemeentecode") + ":" + pl.col("id_trim").replace_strict(forms, return_dtype=pl.Utf8),
+        signaal_id=pl.col("gemeentecode") + ":" + pl.col("id_trim").replace_strict(ids, forms, return_dtype=pl.Utf8),
     )
-    # zaak_id from the smallest delivered ID (string order), before any ID is hashed
-    form = pl.col("gemeentecode") + ":" + pl.col("ids").replace_strict(forms, return_dtype=pl.Utf8)
+    # zaak_id from the smallest delivered ID (string order), before any ID is hashed; the
+    # forms are computed before the group_by (an expression inside `agg` runs per group)
     linked = (
         c.select("_n", "gemeentecode", "ids").explode("ids", empty_as_null=False).drop_nulls("ids")
-        .group_by("_n", maintain_order=True).agg(zaak_id=form.first(), signaal_ids=form.unique().sort())
+        .select("_n", form=pl.col("gemeentecode") + ":" + pl.col("ids").replace_strict(ids, forms, return_dtype=pl.Utf8))
+        .group_by("_n", maintain_order=True).agg(zaak_id=pl.col("form").first(), signaal_ids=pl.col("form").unique().sort())
     )
     c = c.join(linked, on="_n", how="left", maintain_order="left")
     common = [pl.lit(BRON).alias("bron"), "bestand", "levering_index", "record_index", "aanlevertijdstip", "gemeentecode"]
