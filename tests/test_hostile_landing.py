@@ -275,25 +275,18 @@ def test_json_depth(text, depth):
     assert json.loads(text) is not None or text == b"null"
 
 
-def test_json_depth_agrees_with_a_walk_on_real_shapes():
-    def walk(v) -> int:
-        if isinstance(v, dict):
-            return 1 + max(map(walk, v.values()), default=0)
-        if isinstance(v, list):
-            return 1 + max(map(walk, v), default=0)
-        return 0
-
-    doc = {"a": [{"b": "x]\"[", "c": [[{"d": None}]]}], "e": {"f": "\\", "g": ["{"]}}
-    assert json_depth(json.dumps(doc).encode()) == walk(doc) == 6
-    assert json_depth(json.dumps(doc, indent=2, ensure_ascii=False).encode()) == 6
-
-
 def _walk_depth(v) -> int:
     if isinstance(v, dict):
         return 1 + max(map(_walk_depth, v.values()), default=0)
     if isinstance(v, list):
         return 1 + max(map(_walk_depth, v), default=0)
     return 0
+
+
+def test_json_depth_agrees_with_a_walk_on_real_shapes():
+    doc = {"a": [{"b": "x]\"[", "c": [[{"d": None}]]}], "e": {"f": "\\", "g": ["{"]}}
+    assert json_depth(json.dumps(doc).encode()) == _walk_depth(doc) == 6
+    assert json_depth(json.dumps(doc, indent=2, ensure_ascii=False).encode()) == 6
 
 
 # strings made of what can fool a byte-level count: brackets, quotes, backslashes, non-ASCII
